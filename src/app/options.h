@@ -1,0 +1,52 @@
+// Options of every command, filled by the CLI and read by the commands.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "collectors/collector.h"
+
+namespace kmg::app {
+
+// Which clusters to look at; shared by `collect` and `clusters`.
+struct SelectionOptions {
+  std::string provider = "auto";             // auto|docker|podman|nerdctl
+  std::vector<std::string> clusters;         // --cluster: restrict Kind clusters to these
+  std::vector<std::string> kubeconfigs;      // --kubeconfig: add clusters from these files
+  std::vector<std::string> contexts;         // --context: add these contexts
+  bool no_kind = false;                      // --no-kind: skip engine discovery
+  int request_timeout_seconds = 30;
+};
+
+struct CollectOptions {
+  SelectionOptions selection;
+  std::string output;                        // --output; empty: default name
+  int concurrency = 8;
+  int timeout_seconds = 300;
+  std::uint64_t max_size = 500ull << 20;
+  bool redact = true;
+  bool exit_zero = false;
+  bool github = false;                       // --github or GITHUB_ACTIONS=true
+  std::string template_dir;
+  collectors::GatherOptions gather;
+  std::string command_line;                  // for the manifest
+};
+
+struct ClustersOptions {
+  SelectionOptions selection;
+  bool json = false;
+};
+
+struct ReportOptions {
+  std::string bundle;
+  std::string template_dir;
+  std::string output_dir;  // where REPORT.md and report.json go; default: next to the bundle
+  bool github = false;
+};
+
+int run_collect(const CollectOptions& options);
+int run_clusters(const ClustersOptions& options);
+int run_report(const ReportOptions& options);
+
+}  // namespace kmg::app
