@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, checks formatting, runs every test with
+# `meson test`, and prints meson's summary. Then the same suite under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ci/install-deps.sh
+
+build=${KMG_BUILD_DIR:-build-ci}
+if [ -d "$build" ]; then
+  meson setup --reconfigure "$build" --werror >/dev/null
+else
+  meson setup "$build" --werror --buildtype=debugoptimized >/dev/null
+fi
+meson compile -C "$build"
+
+echo "== clang-format check"
+git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== meson test"
+meson test -C "$build" --print-errorlogs --num-processes 2
+
+if [ "${KMG_SKIP_SANITIZERS:-0}" != "1" ]; then
+  echo "== meson test under ASan+UBSan"
+  san=${build}-asan
+  if [ ! -d "$san" ]; then
+    meson setup "$san" --werror --buildtype=debug -Db_sanitize=address,undefined \
+      -Db_lundef=false >/dev/null
+  fi
+  meson compile -C "$san"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C "$san" --print-errorlogs --num-processes 2 --suite unit
+fi
