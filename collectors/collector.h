@@ -31,6 +31,7 @@ struct ClusterTarget;
 namespace kmg::collectors {
 
 struct GatherOptions {
+  std::int64_t started_at_ns = 0;               // gather start (UTC): "now" for ages in describe text
   std::uint64_t log_limit_bytes = 10ull << 20;  // per log
   std::int64_t since_seconds = 0;               // 0: whole log
   std::int64_t trace_lookback_seconds = 3600;

@@ -1,0 +1,53 @@
+#include "collectors/cluster.h"
+
+#include <map>
+
+#include "bundle/layout.h"
+#include "collectors/common.h"
+#include "collectors/describe/describe_node.h"
+#include "collectors/pods.h"
+#include "collectors/sanitize.h"
+#include "discovery/cluster_target.h"
+#include "util/redact.h"
+#include "util/yaml_emit.h"
+
+namespace kmg::collectors {
+namespace {
+
+constexpr const char* kName = "cluster";
+
+}  // namespace
+
+void collect_cluster(ClusterContext& ctx) {
+  if (!ctx.snapshot.version.is_null()) {
+    write_output(ctx, kName, bundle::layout::version_json(ctx.target.name),
+                 ctx.snapshot.version.dump(1));
+  }
+  std::multimap<std::string, const nlohmann::json*> pods_by_node;
+  for (const auto& pod : ctx.snapshot.pods) {
+    pods_by_node.emplace(str_at(pod, "/spec/nodeName"), &pod);
+  }
+  nlohmann::json list = {{"apiVersion", "v1"},
+                         {"kind", "NodeList"},
+                         {"metadata", nlohmann::json::object()},
+                         {"items", nlohmann::json::array()}};
+  for (const auto& node : ctx.snapshot.nodes) {
+    const std::string name = str_at(node, "/metadata/name");
+    nlohmann::json clean = node;
+    clean["apiVersion"] = "v1";
+    clean["kind"] = "Node";
+    sanitize_object(clean, ctx.redactor);
+    write_output(ctx, kName, bundle::layout::node_yaml(ctx.target.name, name), to_yaml(clean));
+    std::vector<const nlohmann::json*> pods;
+    const auto [begin, end] = pods_by_node.equal_range(name);
+    for (auto it = begin; it != end; ++it) pods.push_back(it->second);
+    const std::string text = describe::describe_node(
+        clean, pods, events_for(ctx.snapshot, node, "Node"), ctx.options.started_at_ns);
+    write_output(ctx, kName, bundle::layout::node_describe(ctx.target.name, name),
+                 ctx.redactor.redact(text));
+    list["items"].push_back(std::move(clean));
+  }
+  write_output(ctx, kName, bundle::layout::list_json(ctx.target.name, "", "nodes"), list.dump(1));
+}
+
+}  // namespace kmg::collectors

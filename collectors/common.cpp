@@ -1,0 +1,192 @@
+#include "collectors/common.h"
+
+#include <spdlog/spdlog.h>
+
+#include "bundle/bundle_writer.h"
+#include "bundle/manifest.h"
+#include "discovery/cluster_target.h"
+#include "kube/kube_api.h"
+#include "util/deadline.h"
+#include "util/text.h"
+#include "util/work_pool.h"
+
+namespace kmg::collectors {
+namespace {
+
+void record_failure(ClusterContext& ctx, const char* collector, const std::string& path,
+                    const kube::Response& r) {
+  bundle::FailedRequest failure;
+  failure.cluster = ctx.target.name;
+  failure.collector = collector;
+  failure.path = path;
+  failure.status = r.status;
+  failure.message = r.describe();
+  spdlog::debug("{}: GET {} failed: {}", ctx.target.name, path, failure.message);
+  ctx.manifest.add_failure(failure);
+}
+
+std::string with_query(const std::string& path, const std::string& query) {
+  return path + (path.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collector,
+                                         const std::string& path, long* status) {
+  if (status != nullptr) *status = 0;
+  if (ctx.api == nullptr) return std::nullopt;
+  if (ctx.deadline.expired()) {
+    record_problem(ctx, collector, path, "skipped: time limit reached or cancelled");
+    return std::nullopt;
+  }
+  const kube::Response r = ctx.api->get(path);
+  ctx.manifest.add_request(ctx.target.name, collector, r.bytes);
+  if (status != nullptr) *status = r.status;
+  if (!r.ok()) {
+    record_failure(ctx, collector, path, r);
+    return std::nullopt;
+  }
+  auto parsed = nlohmann::json::parse(r.body, nullptr, false);
+  if (parsed.is_discarded()) {
+    kube::Response bad = r;
+    bad.error = "response is not valid JSON";
+    record_failure(ctx, collector, path, bad);
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+std::optional<nlohmann::json> fetch_list(ClusterContext& ctx, const char* collector,
+                                         const std::string& path) {
+  nlohmann::json merged;
+  std::string continue_token;
+  bool restarted = false;
+  while (true) {
+    std::string page_path = with_query(path, "limit=500");
+    if (!continue_token.empty()) page_path += "&continue=" + url_encode(continue_token);
+    long status = 0;
+    auto page = fetch_json(ctx, collector, page_path, &status);
+    if (!page && status == 410 && !restarted) {
+      // The continue token expired: start the list again without it, once.
+      restarted = true;
+      merged = nullptr;
+      continue_token.clear();
+      continue;
+    }
+    if (!page) {
+      if (merged.is_null()) return std::nullopt;
+      merged["metadata"]["incomplete"] = true;
+      return merged;
+    }
+    if (!page->is_object() || !(*page)["items"].is_array()) {
+      kube::Response bad;
+      bad.status = 200;
+      bad.error = "response is not a List (no items array)";
+      record_failure(ctx, collector, page_path, bad);
+      return merged.is_null() ? std::nullopt : std::optional(merged);
+    }
+    if (merged.is_null()) {
+      merged = std::move(*page);
+    } else {
+      auto& items = merged["items"];
+      for (auto& item : (*page)["items"]) items.push_back(std::move(item));
+      merged["metadata"] = (*page)["metadata"];
+    }
+    continue_token = str_at(merged, "/metadata/continue");
+    if (continue_token.empty()) break;
+  }
+  if (merged.contains("metadata") && merged["metadata"].is_object()) {
+    merged["metadata"].erase("continue");
+  }
+  return merged;
+}
+
+void write_output(ClusterContext& ctx, const char* collector, const std::string& relpath,
+                  std::string_view content) {
+  if (ctx.writer.write_file(relpath, content)) {
+    ctx.manifest.add_items(ctx.target.name, collector, 1);
+  } else {
+    record_problem(ctx, collector, relpath, "not written: bundle size budget reached");
+  }
+}
+
+void record_problem(ClusterContext& ctx, const char* collector, const std::string& what,
+                    const std::string& message) {
+  bundle::FailedRequest failure;
+  failure.cluster = ctx.target.name;
+  failure.collector = collector;
+  failure.method = "-";
+  failure.path = what;
+  failure.message = message;
+  ctx.manifest.add_failure(failure);
+}
+
+std::string object_key(const nlohmann::json& obj) {
+  const std::string ns = str_at(obj, "/metadata/namespace");
+  const std::string name = str_at(obj, "/metadata/name");
+  return ns.empty() ? name : ns + "/" + name;
+}
+
+std::string str_at(const nlohmann::json& obj, const char* pointer) {
+  const nlohmann::json::json_pointer ptr(pointer);
+  if (!obj.contains(ptr)) return "";
+  const auto& v = obj.at(ptr);
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
+void TaskGroup::run(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    ++pending_;
+  }
+  ctx_.pool.submit([this, task = std::move(task)] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: collector task failed: {}", ctx_.target.name, e.what());
+    }
+    std::lock_guard lock(mutex_);
+    if (--pending_ == 0) done_.notify_all();
+  });
+}
+
+void TaskGroup::wait() {
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [this] { return pending_ == 0; });
+}
+
+}  // namespace kmg::collectors
+
+#include "bundle/layout.h"
+#include "collectors/sanitize.h"
+#include "util/redact.h"
+#include "util/yaml_emit.h"
+
+namespace kmg::collectors {
+
+void write_list_and_objects(ClusterContext& ctx, const char* collector, const std::string& group,
+                            const std::string& resource, nlohmann::json list,
+                            bool per_object_yaml) {
+  if (!list.is_object() || !list["items"].is_array()) return;
+  const std::string list_kind = list.value("kind", "");
+  const std::string item_kind = list_kind.size() > 4 && list_kind.ends_with("List")
+                                    ? list_kind.substr(0, list_kind.size() - 4)
+                                    : list_kind;
+  const std::string api_version = list.value("apiVersion", "");
+  for (auto& item : list["items"]) {
+    if (!item.is_object()) continue;
+    if (!item.contains("kind") && !item_kind.empty()) item["kind"] = item_kind;
+    if (!item.contains("apiVersion") && !api_version.empty()) item["apiVersion"] = api_version;
+    sanitize_object(item, ctx.redactor);
+    if (per_object_yaml) {
+      const std::string path =
+          bundle::layout::object_yaml(ctx.target.name, str_at(item, "/metadata/namespace"), group,
+                                      resource, str_at(item, "/metadata/name"));
+      write_output(ctx, collector, path, to_yaml(item));
+    }
+  }
+  write_output(ctx, collector, bundle::layout::list_json(ctx.target.name, group, resource),
+               list.dump(1));
+}
+
+}  // namespace kmg::collectors

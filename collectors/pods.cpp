@@ -1,0 +1,58 @@
+#include "collectors/pods.h"
+
+#include "bundle/layout.h"
+#include "collectors/common.h"
+#include "collectors/describe/describe_pod.h"
+#include "collectors/sanitize.h"
+#include "discovery/cluster_target.h"
+#include "util/redact.h"
+#include "util/yaml_emit.h"
+
+namespace kmg::collectors {
+namespace {
+
+constexpr const char* kName = "pods";
+
+void write_pod(ClusterContext& ctx, const nlohmann::json& pod) {
+  const std::string ns = str_at(pod, "/metadata/namespace");
+  const std::string name = str_at(pod, "/metadata/name");
+  nlohmann::json clean = pod;
+  clean["apiVersion"] = "v1";
+  clean["kind"] = "Pod";
+  sanitize_object(clean, ctx.redactor);
+  write_output(ctx, kName, bundle::layout::pod_yaml(ctx.target.name, ns, name), to_yaml(clean));
+  // Describe from the sanitized object so env values are masked the same way as in the YAML.
+  const std::string text =
+      describe::describe_pod(clean, events_for(ctx.snapshot, pod, "Pod"), ctx.options.started_at_ns);
+  write_output(ctx, kName, bundle::layout::pod_describe(ctx.target.name, ns, name),
+               ctx.redactor.redact(text));
+}
+
+}  // namespace
+
+std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
+                                              const nlohmann::json& obj, const std::string& kind) {
+  std::vector<const nlohmann::json*> out;
+  std::string key = str_at(obj, "/metadata/uid");
+  if (key.empty()) {
+    key = str_at(obj, "/metadata/namespace") + "/" + kind + "/" + str_at(obj, "/metadata/name");
+  }
+  const auto [begin, end] = snapshot.events_by_object.equal_range(key);
+  for (auto it = begin; it != end; ++it) out.push_back(&snapshot.events[it->second]);
+  return out;
+}
+
+void collect_pods(ClusterContext& ctx) {
+  nlohmann::json list = {{"apiVersion", "v1"},
+                         {"kind", "PodList"},
+                         {"metadata", nlohmann::json::object()},
+                         {"items", ctx.snapshot.pods}};
+  write_list_and_objects(ctx, kName, "", "pods", std::move(list), /*per_object_yaml=*/false);
+  TaskGroup group(ctx);
+  for (const auto& pod : ctx.snapshot.pods) {
+    group.run([&ctx, &pod] { write_pod(ctx, pod); });
+  }
+  group.wait();
+}
+
+}  // namespace kmg::collectors
