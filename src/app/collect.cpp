@@ -1,0 +1,175 @@
+// `kind-must-gather collect`: discover, gather every cluster concurrently, write the manifest and
+// the report, and finalize the bundle — always leaving a bundle unless nothing could be written.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "app/cli.h"
+#include "app/options.h"
+#include "app/progress.h"
+#include "app/signals.h"
+#include "app/targets.h"
+#include "bundle/bundle_writer.h"
+#include "bundle/layout.h"
+#include "bundle/manifest.h"
+#include "collectors/attachments.h"
+#include "gather/gather.h"
+#include "kube/kube_api.h"
+#include "report/report.h"
+#include "util/deadline.h"
+#include "util/errors.h"
+#include "util/redact.h"
+#include "util/text.h"
+#include "util/timestamps.h"
+
+namespace kmg::app {
+namespace {
+
+EpochNanos now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json nodes_json(const discovery::ClusterTarget& target) {
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : target.nodes) {
+    nodes.push_back({{"name", n.name}, {"role", n.role}, {"state", n.state}, {"image", n.image}});
+  }
+  return nodes;
+}
+
+void gather_one(const discovery::ClusterTarget& target, const CollectOptions& options,
+                bundle::BundleWriter& writer, bundle::Manifest& manifest, const Redactor& redactor,
+                const Deadline& deadline) {
+  const std::string& name = target.name;
+  manifest.set_cluster_field(name, "provider", target.provider);
+  manifest.set_cluster_field(name, "kubeconfig_source", target.kubeconfig_source);
+  manifest.set_cluster_field(name, "api_endpoint", target.rest ? target.rest->server : "");
+  manifest.set_cluster_field(name, "nodes", nodes_json(target));
+  manifest.set_cluster_field(name, "problems", target.problems);
+  for (const auto& problem : target.problems) manifest.add_note(name, problem);
+  auto api = connect(target, options.selection, &deadline);
+  const auto result = gather::gather_cluster(target, api.get(), writer, manifest, redactor,
+                                             deadline, options.gather, options.concurrency);
+  manifest.set_cluster_field(name, "reachable", result.reachable);
+  manifest.set_cluster_field(name, "server_version", result.server_version);
+  if (!result.reachable) manifest.set_cluster_field(name, "unreachable_reason", result.unreachable_reason);
+}
+
+// GitHub Actions: the summary goes to the job's page, annotations to the log (GitHub reads them
+// from stdout).
+void publish_to_github(const report::ReportOutput& out) {
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary != nullptr && *summary) {
+    std::ofstream file(summary, std::ios::app);
+    file << out.github_summary << "\n";
+    if (!file) spdlog::warn("cannot append to GITHUB_STEP_SUMMARY {}", summary);
+  }
+  for (const auto& line : out.annotations) std::cout << line << "\n";
+}
+
+// REPORT.md and report.json are rendered from the staged bundle itself, exactly as
+// `report BUNDLE` will render them from the finished one.
+std::size_t write_report(const CollectOptions& options, bundle::BundleWriter& writer) {
+  report::ReportSettings settings;
+  settings.template_dir = options.template_dir;
+  const auto out = report::build_report(writer.staging_dir(), settings);
+  writer.write_file(std::string(bundle::layout::kReport), out.markdown);
+  writer.write_file(std::string(bundle::layout::kReportJson), out.json);
+  if (options.github) publish_to_github(out);
+  std::cerr << "verdict: " << out.verdict << "\n";
+  return out.finding_count;
+}
+
+}  // namespace
+
+int run_collect(const CollectOptions& options) {
+  const EpochNanos started = now_ns();
+  Deadline deadline(std::chrono::seconds(options.timeout_seconds));
+  SignalGuard signals(deadline);
+  Redactor redactor(options.redact);
+  bundle::Manifest manifest;
+  manifest.set("tool", {{"name", "kind-must-gather"}, {"version", KMG_VERSION}});
+  manifest.set("command_line", redactor.redact(options.command_line));
+  manifest.set("started_at", format_rfc3339(started));
+
+  std::unique_ptr<bundle::BundleWriter> writer;
+  try {
+    writer = std::make_unique<bundle::BundleWriter>(
+        bundle::plan_output(options.output, format_compact_utc(started)), options.max_size);
+  } catch (const Error& e) {
+    spdlog::error("cannot write a bundle: {}", e.what());
+    return kExitNothing;
+  }
+
+  FoundTargets found = find_targets(options.selection);
+  manifest.set("engines", found.engines);
+  manifest.set("discovery_notes", found.notes);
+  if (found.targets.empty()) spdlog::warn("no Kind clusters found (engines asked: {})", found.engines.dump());
+
+  collectors::GatherOptions gather_options = options.gather;
+  gather_options.started_at_ns = started;
+  CollectOptions effective = options;
+  effective.gather = gather_options;
+  {
+    Progress progress(manifest, *writer, isatty(STDERR_FILENO) != 0);
+    std::vector<std::thread> clusters;
+    for (const auto& target : found.targets) {
+      spdlog::info("gathering cluster {} ({})", target.name, target.provider);
+      clusters.emplace_back([&, &target = target] {
+        gather_one(target, effective, *writer, manifest, redactor, deadline);
+      });
+    }
+    for (auto& t : clusters) t.join();
+    collectors::collect_attachments(*writer, manifest, options.gather.attachments);
+  }
+
+  const bool interrupted = signals.interrupted();
+  const bool timed_out = !interrupted && deadline.expired();
+  manifest.set("finished_at", format_rfc3339(now_ns()));
+  manifest.set("partial", interrupted || timed_out);
+  manifest.set("interrupted", interrupted);
+  manifest.set("timed_out", timed_out);
+  manifest.set("size_budget", {{"max_bytes", writer->max_bytes()},
+                               {"exhausted", writer->budget_exhausted()}});
+  manifest.set("redaction", {{"enabled", redactor.enabled()}, {"masked", redactor.masked_count()}});
+  writer->write_file(std::string(bundle::layout::kManifest), manifest.to_json().dump(1));
+
+  std::size_t findings = 0;
+  try {
+    findings = write_report(effective, *writer);
+  } catch (const std::exception& e) {
+    // The bundle is worth more than its report: keep it and say why the report is missing.
+    spdlog::error("report failed: {}", e.what());
+    writer->write_file(std::string(bundle::layout::kReport),
+                       std::string("# kind-must-gather report\n\nThe report could not be written: ") +
+                           e.what() + "\n");
+  }
+
+  std::string path;
+  try {
+    path = writer->finalize();
+  } catch (const Error& e) {
+    spdlog::error("cannot finalize the bundle: {}", e.what());
+    writer->abandon();
+    return kExitNothing;
+  }
+  std::error_code ec;
+  const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  std::cout << "bundle: " << path << " (" << human_bytes(size) << ", " << findings << " findings"
+            << (interrupted ? ", partial: interrupted" : timed_out ? ", partial: time limit" : "")
+            << ")\n";
+  if (interrupted) return options.exit_zero ? kExitComplete : kExitInterrupted;
+  const bool incomplete = timed_out || manifest.failure_count() > 0 || writer->budget_exhausted();
+  if (incomplete && !options.exit_zero) return kExitIncomplete;
+  return kExitComplete;
+}
+
+}  // namespace kmg::app
