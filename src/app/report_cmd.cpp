@@ -1,0 +1,1 @@
+// in progress: lands with discovery and report
