@@ -153,8 +153,6 @@ def contender_d(api, out, urls_file, concurrency):
     d = os.path.join(out, "d")
     os.makedirs(d, exist_ok=True)
     cfg = os.path.join(out, "d-curl.cfg")
-    kc = json.loads(subprocess.run(["python3", "-c", "import sys,json;print('{}')"], capture_output=True, text=True).stdout)
-    del kc
     certs = write_client_certs(api.kubeconfig, out)
     base = f"https://127.0.0.1:{api.port}"
     with open(cfg, "w") as f:
