@@ -24,11 +24,11 @@ struct NodeInfo {
 
 struct ClusterTarget {
   std::string name;
-  std::string provider;                 // docker, podman, nerdctl, or "kubeconfig" for non-Kind
+  std::string provider;  // docker, podman, nerdctl, or "kubeconfig" for non-Kind
   std::vector<NodeInfo> nodes;
   std::optional<kube::RestConfig> rest;  // empty when no credentials could be found
-  std::string kubeconfig_source;        // "admin.conf from kind-control-plane", "~/.kube/x", ...
-  std::vector<std::string> problems;    // one-line reasons (stopped control plane, no port, ...)
+  std::string kubeconfig_source;         // "admin.conf from kind-control-plane", "~/.kube/x", ...
+  std::vector<std::string> problems;     // one-line reasons (stopped control plane, no port, ...)
   std::shared_ptr<engine::EngineApi> engine;  // null for non-Kind clusters
 };
 

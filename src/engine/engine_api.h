@@ -19,7 +19,7 @@ struct PortBinding {
 
 struct Container {
   std::string id;
-  std::string name;    // without the leading '/'
+  std::string name;  // without the leading '/'
   std::string image;
   std::string state;   // "running", "exited", "created", "paused", ...
   std::string status;  // engine's human text, "Up 3 minutes"
