@@ -1,0 +1,220 @@
+#include "report/model.h"
+
+#include "bundle/bundle_reader.h"
+#include "bundle/layout.h"
+#include "report/junit.h"
+#include "report/signatures.h"
+#include "report/traces.h"
+#include "util/path.h"
+#include "util/text.h"
+
+namespace kmg::report {
+namespace {
+
+using nlohmann::json;
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Drains the rest of an entry, counting its bytes.
+std::uint64_t drain(const bundle::ChunkPull& pull) {
+  std::uint64_t n = 0;
+  std::string_view chunk;
+  while (pull(chunk)) n += chunk.size();
+  return n;
+}
+
+class Loader {
+ public:
+  explicit Loader(Model& m) : m_(m) {}
+
+  void entry(const std::string& path, const bundle::ChunkPull& pull) {
+    if (path == bundle::layout::kReport || path == bundle::layout::kReportJson) {
+      drain(pull);
+      return;
+    }
+    const std::vector<std::string> parts = split(path, '/');
+    std::uint64_t size = 0;
+    if (path == bundle::layout::kManifest) {
+      std::string text = bundle::read_all(pull);
+      size = text.size();
+      if (auto j = parse(path, text)) {
+        m_.manifest = std::move(*j);
+        m_.has_manifest = true;
+      }
+    } else if (parts.size() >= 3 && parts[0] == "clusters") {
+      size = cluster_entry(path, parts, pull);
+    } else if (parts.size() >= 2 && parts[0] == bundle::layout::kAttachments &&
+               ends_with(path, ".xml")) {
+      std::string text = bundle::read_all(pull);
+      size = text.size();
+      add_junit(text, path, m_.tests);
+    } else {
+      size = drain(pull);
+    }
+    m_.files.push_back(FileEntry{path, size});
+  }
+
+  void finish();
+
+ private:
+  std::optional<json> parse(const std::string& path, const std::string& text) {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) {
+      m_.load_errors.push_back(path + ": not valid JSON");
+      return std::nullopt;
+    }
+    return j;
+  }
+
+  std::uint64_t cluster_entry(const std::string& path, const std::vector<std::string>& parts,
+                              const bundle::ChunkPull& pull) {
+    ClusterData& c = by_dir_[parts[1]];
+    c.dir = parts[1];
+    const std::string& sub = parts[2];
+    if (parts.size() == 3 && (sub == "version.json" || sub == "events.json")) {
+      std::string text = bundle::read_all(pull);
+      if (auto j = parse(path, text)) {
+        if (sub == "version.json")
+          c.version = std::move(*j);
+        else if (j->contains("items") && (*j)["items"].is_array())
+          c.events = (*j)["items"];
+      }
+      return text.size();
+    }
+    if (parts.size() == 4 && sub == "lists" && ends_with(parts[3], ".json")) {
+      std::string text = bundle::read_all(pull);
+      if (auto j = parse(path, text)) {
+        const std::string key = parts[3].substr(0, parts[3].size() - 5);
+        c.lists[key] =
+            j->contains("items") && (*j)["items"].is_array() ? (*j)["items"] : json::array();
+      }
+      return text.size();
+    }
+    // clusters/<c>/namespaces/<ns>/pods/<pod>/logs/<file>.log
+    if (parts.size() == 8 && sub == "namespaces" && parts[4] == "pods" && parts[6] == "logs" &&
+        ends_with(parts[7], ".log")) {
+      LogInfo& info = c.logs[path];
+      info.path = path;
+      info.cluster = c.dir;
+      info.ns = parts[3];
+      info.pod = parts[5];
+      info.previous = ends_with(parts[7], ".previous.log");
+      info.container = parts[7].substr(0, parts[7].size() - (info.previous ? 13 : 4));
+      return scan(info, info.ns + "/" + info.pod, pull);
+    }
+    // clusters/<c>/node-logs/<node>/<file>.log: signatures only (no pod, no timeline).
+    if (parts.size() == 5 && sub == "node-logs" && ends_with(parts[4], ".log")) {
+      LogInfo info;
+      info.path = path;
+      info.cluster = c.dir;
+      info.container = parts[4];
+      return scan(info, "node/" + parts[3], pull);
+    }
+    if (parts.size() == 5 && sub == "traces" && ends_with(parts[4], ".json")) {
+      std::string text = bundle::read_all(pull);
+      if (auto j = parse(path, text)) add_jaeger_traces(*j, path, m_.traces);
+      return text.size();
+    }
+    return drain(pull);
+  }
+
+  std::uint64_t scan(LogInfo& info, std::string group, const bundle::ChunkPull& pull) {
+    LogScanner scanner(info, m_.signatures, std::move(group));
+    std::uint64_t n = 0;
+    std::string_view chunk;
+    while (pull(chunk)) {
+      n += chunk.size();
+      scanner.feed(chunk);
+    }
+    scanner.finish();
+    return n;
+  }
+
+  Model& m_;
+  std::map<std::string, ClusterData> by_dir_;
+};
+
+void rename_cluster(ClusterData& c, const std::string& name) {
+  c.name = name;
+  for (auto& [path, log] : c.logs) {
+    log.cluster = name;
+    for (auto& e : log.errors) e.cluster = name;
+    for (auto& e : log.network) e.cluster = name;
+  }
+}
+
+void Loader::finish() {
+  if (const auto* fin = &at_path(m_.manifest, {"finished_at"}); fin->is_string())
+    m_.now = parse_rfc3339(fin->get<std::string>());
+  const json& clusters = at_path(m_.manifest, {"clusters"});
+  if (clusters.is_object()) {
+    for (const auto& [name, info] : clusters.items()) {
+      ClusterData c;
+      auto it = by_dir_.find(safe_path_component(name));
+      if (it != by_dir_.end()) {
+        c = std::move(it->second);
+        by_dir_.erase(it);
+      }
+      c.info = info;
+      c.in_manifest = true;
+      rename_cluster(c, name);
+      m_.clusters[name] = std::move(c);
+    }
+  }
+  for (auto& [dir, c] : by_dir_) {
+    rename_cluster(c, dir);
+    m_.clusters.emplace(dir, std::move(c));
+  }
+}
+
+}  // namespace
+
+const json& ClusterData::items(const std::string& list) const {
+  static const json empty = json::array();
+  auto it = lists.find(list);
+  return it == lists.end() ? empty : it->second;
+}
+
+const json& at_path(const json& obj, std::initializer_list<const char*> path) {
+  static const json null_value;
+  const json* cur = &obj;
+  for (const char* key : path) {
+    if (!cur->is_object()) return null_value;
+    auto it = cur->find(key);
+    if (it == cur->end()) return null_value;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+std::string str(const json& obj, const char* field) {
+  if (!obj.is_object()) return {};
+  auto it = obj.find(field);
+  if (it == obj.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::optional<EpochNanos> json_time(const json& obj, const char* field) {
+  const std::string s = str(obj, field);
+  if (s.empty()) return std::nullopt;
+  return parse_rfc3339(s);
+}
+
+std::string pod_key(const json& pod) {
+  return str(at_path(pod, {"metadata"}), "namespace") + "/" +
+         str(at_path(pod, {"metadata"}), "name");
+}
+
+Model load_model(const std::string& bundle_path) {
+  Model m;
+  Loader loader(m);
+  bundle::visit_bundle(bundle_path, [&](const std::string& path, const bundle::ChunkPull& pull) {
+    loader.entry(path, pull);
+  });
+  loader.finish();
+  return m;
+}
+
+}  // namespace kmg::report
