@@ -2,6 +2,7 @@
 // (http_client.h). Unit tests: an in-memory fake (tests/support/memory_kube_api.h).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -10,11 +11,14 @@
 namespace kmg::kube {
 
 struct Response {
-  long status = 0;            // HTTP status; 0 when the request never got an answer
-  std::string body;           // whole body (get) or, for stream(), the body of an error reply
-  std::string error;          // transport error ("connection refused", "timed out after 30s")
+  long status = 0;    // HTTP status; 0 when the request never got an answer
+  std::string body;   // whole body (get) or, for stream(), the body of an error reply
+  std::string error;  // transport error ("connection refused", "timed out after 30s")
   std::map<std::string, std::string> headers;  // lower-case names
-  std::uint64_t bytes = 0;    // body bytes received, streamed or not
+  std::uint64_t bytes = 0;                     // body bytes received, streamed or not
+  // The transport failed in a way worth another try (connection refused or reset, DNS hiccup),
+  // as opposed to a timeout, a cancelled deadline or a receiver that stopped reading.
+  bool transient = false;
 
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
   // One line for the manifest and the logs: "404 NotFound: pods \"x\" not found" or the

@@ -2,6 +2,7 @@
 // for each name), ~/.kube/config, current-context, and every credential form kubectl supports.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,10 +13,10 @@ namespace kmg::kube {
 // What a client needs to talk to one API server, with every file already read and every
 // credential resolved (exec plugins run, token files read). Never written to the bundle.
 struct RestConfig {
-  std::string context;           // context name it came from
-  std::string cluster;           // cluster entry name
-  std::string server;            // "https://127.0.0.1:41234"
-  std::string ca_pem;            // empty: system roots
+  std::string context;  // context name it came from
+  std::string cluster;  // cluster entry name
+  std::string server;   // "https://127.0.0.1:41234"
+  std::string ca_pem;   // empty: system roots
   bool insecure_skip_tls_verify = false;
   std::string tls_server_name;
   std::string proxy_url;
@@ -24,7 +25,7 @@ struct RestConfig {
   std::string token;
   std::string username;
   std::string password;
-  std::string source;            // the kubeconfig file (or "admin.conf of <node>")
+  std::string source;  // the kubeconfig file (or "admin.conf of <node>")
 
   bool has_credentials() const {
     return !token.empty() || !username.empty() ||
@@ -36,8 +37,8 @@ struct RestConfig {
 // and relative paths).
 struct Kubeconfig {
   struct Entry {
-    std::string file;       // where it was defined
-    std::string yaml;       // the entry's body as YAML text (cluster/user/context map)
+    std::string file;  // where it was defined
+    std::string yaml;  // the entry's body as YAML text (cluster/user/context map)
   };
   std::map<std::string, Entry> clusters;
   std::map<std::string, Entry> users;
@@ -65,5 +66,12 @@ Kubeconfig parse_kubeconfig(const std::string& yaml_text, const std::string& ori
 // (relative to the kubeconfig's folder), decodes -data fields, reads tokenFile, runs exec plugins.
 // Throws kmg::Error naming the file and field ("kubeconfig /x: context \"foo\" not found").
 RestConfig resolve_context(const Kubeconfig& config, const std::string& context = "");
+
+struct ResolveOptions {
+  // An exec credential plugin that runs longer is killed and the context fails.
+  std::chrono::milliseconds exec_timeout{std::chrono::seconds(60)};
+};
+RestConfig resolve_context(const Kubeconfig& config, const std::string& context,
+                           const ResolveOptions& options);
 
 }  // namespace kmg::kube
