@@ -23,6 +23,8 @@ void add_selection_flags(CLI::App& cmd, SelectionOptions& sel) {
   cmd.add_option("--request-timeout", sel.request_timeout_seconds,
                  "Seconds one API request may take")
       ->capture_default_str();
+  // For the benchmark's floor: the exact requests a gather made.
+  cmd.add_option("--record-requests", sel.record_requests)->group("");
 }
 
 // Durations like "90s", "5m", "2h" or plain seconds.

@@ -17,6 +17,7 @@ struct SelectionOptions {
   std::vector<std::string> contexts;         // --context: add these contexts
   bool no_kind = false;                      // --no-kind: skip engine discovery
   int request_timeout_seconds = 30;
+  std::string record_requests;               // hidden: append every API path to this file
 };
 
 struct CollectOptions {

@@ -10,6 +10,7 @@
 
 #include "app/options.h"
 #include "discovery/cluster_target.h"
+#include "discovery/discover.h"
 
 namespace kmg {
 class Deadline;
@@ -24,6 +25,7 @@ struct FoundTargets {
   std::vector<discovery::ClusterTarget> targets;
   nlohmann::json engines = nlohmann::json::array();  // [{provider, endpoint, error}]
   std::vector<std::string> notes;
+  std::vector<discovery::EngineReport> result_engines;  // for the clusters table
 };
 
 // Asks the container engines (unless --no-kind) and the kubeconfigs named on the command line.
