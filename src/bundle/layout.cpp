@@ -11,7 +11,9 @@ std::string group_dir(std::string_view group) { return group.empty() ? "core" : 
 }  // namespace
 
 std::string cluster_dir(std::string_view cluster) { return "clusters/" + s(cluster); }
-std::string version_json(std::string_view cluster) { return cluster_dir(cluster) + "/version.json"; }
+std::string version_json(std::string_view cluster) {
+  return cluster_dir(cluster) + "/version.json";
+}
 std::string events_json(std::string_view cluster) { return cluster_dir(cluster) + "/events.json"; }
 std::string events_txt(std::string_view cluster) { return cluster_dir(cluster) + "/events.txt"; }
 
@@ -48,9 +50,8 @@ std::string container_log(std::string_view cluster, std::string_view ns, std::st
 
 std::string object_yaml(std::string_view cluster, std::string_view ns, std::string_view group,
                         std::string_view resource, std::string_view name) {
-  const std::string scope =
-      ns.empty() ? cluster_dir(cluster) + "/cluster-scoped"
-                 : cluster_dir(cluster) + "/namespaces/" + s(ns);
+  const std::string scope = ns.empty() ? cluster_dir(cluster) + "/cluster-scoped"
+                                       : cluster_dir(cluster) + "/namespaces/" + s(ns);
   return scope + "/" + group_dir(group) + "/" + s(resource) + "/" + s(name) + ".yaml";
 }
 
