@@ -1,0 +1,30 @@
+// Reads a whole List page by page (limit + continue), as kubectl does for large collections.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kube/kube_api.h"
+
+namespace kmg::kube {
+
+struct ListResult {
+  // {"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":...},"items":[...]} with the
+  // items of every page fetched (all of them when ok, those gathered before the failure if not).
+  nlohmann::json list;
+  bool ok = false;
+  long status = 0;    // HTTP status of the failed page (0: transport failure or not JSON)
+  std::string error;  // Response::describe() of the failed page, or why its JSON was refused
+  int pages = 0;      // pages fetched successfully
+  int requests = 0;   // requests made, failed ones included
+  std::uint64_t bytes = 0;
+  bool restarted = false;  // a continue token expired (410) and the list started over
+};
+
+// GETs `path` (which may already carry a query) with limit=`page_size` (no limit when <= 0),
+// following metadata.continue until the last page.
+ListResult list_all(KubeApi& api, const std::string& path, int page_size = 500);
+
+}  // namespace kmg::kube
