@@ -400,10 +400,25 @@ std::optional<json> query_port(const json& service) {
     if (name == "http-query" || name == "query-http") return p;
   }
   const std::string name = to_lower(str_at(service, "/metadata/name"));
-  if (name.find("jaeger") != std::string::npos && name.find("query") != std::string::npos) {
-    return ports[0];
+  if (name.find("jaeger") == std::string::npos || name.find("query") == std::string::npos) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  // Named like a query service but on another port: its HTTP port, not the gRPC one (16685).
+  for (const auto& p : ports) {
+    const std::string port_name = to_lower(string_member(p, "name"));
+    if (port_name.find("grpc") != std::string::npos) continue;
+    if (port_name.find("http") != std::string::npos || port_name.find("ui") != std::string::npos ||
+        port_name.find("query") != std::string::npos) {
+      return p;
+    }
+  }
+  for (const auto& p : ports) {
+    const std::string port_name = to_lower(string_member(p, "name"));
+    const bool grpc = port_name.find("grpc") != std::string::npos ||
+                      (member(p, "port").is_number_integer() && p["port"].get<long>() == 16685);
+    if (!grpc) return p;
+  }
+  return ports[0];
 }
 
 std::vector<JaegerEndpoint> find_in_cluster(ClusterContext& ctx) {
