@@ -169,13 +169,15 @@ SelectedEngines select_engines(const EngineEnv& env, const std::string& provider
     if (c.fallback && providers_answered.count(c.provider) > 0) continue;
     CliEngineOptions co;
     co.command_timeout = options.request_timeout;
-    auto engine = std::make_shared<CliEngine>(c.provider, c.endpoint, co);
+    // The plan's PATH, not the process's, decides which binary runs.
+    const std::string binary = find_in_path(c.endpoint, env.path);
+    auto engine = std::make_shared<CliEngine>(c.provider, binary.empty() ? c.endpoint : binary, co);
     try {
       engine->check_available();
-      out.attempts.push_back({c.provider, c.endpoint, ""});
+      out.attempts.push_back({c.provider, engine->endpoint(), ""});
       out.engines.push_back(engine);
     } catch (const Error& e) {
-      out.attempts.push_back({c.provider, c.endpoint, e.what()});
+      out.attempts.push_back({c.provider, engine->endpoint(), e.what()});
       out.failures.push_back(std::string("asked ") + e.what());
     }
   }
