@@ -30,7 +30,8 @@ ReportOutput build_report(const std::string& bundle_path, const ReportSettings& 
   const Model model = load_model(bundle_path);
   const Analysis a = analyze(model);
   ReportOutput out;
-  out.json = report_json(a).dump(2) + "\n";
+  // Input JSON is valid UTF-8 and log text is cleaned on read; replace is the last safety net.
+  out.json = report_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const nlohmann::json view = markdown_view(a);
   out.markdown =
       render_template(load_template(settings, "REPORT.md.mustache", templates::kReportMd), view,
