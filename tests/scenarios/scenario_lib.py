@@ -593,7 +593,8 @@ def make_node(sc, name, role, ip, pod_cidr, t, ready_t, images, memory_ki, cpu="
                 "features": {"supplementalGroupsPolicy": True},
                 "images": images,
                 "nodeInfo": {
-                    "architecture": "amd64", "bootID": str(uuid.uuid5(UID_NAMESPACE, "boot")),
+                    "architecture": "amd64",
+                    "bootID": str(uuid.uuid5(UID_NAMESPACE, "boot/" + sc.cluster + name)),
                     "containerRuntimeVersion": "containerd://2.0.2",
                     "kernelVersion": "6.8.0-1020-azure", "kubeProxyVersion": "",
                     "kubeletVersion": K8S_VERSION,
