@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import sys
 
+sys.dont_write_bytecode = True  # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scenario_lib import (  # noqa: E402
@@ -607,7 +608,7 @@ def build_healthy():
     sc.gather_at = 900
     kind_base(sc, [("healthy-control-plane", "control-plane", "172.18.0.5", "10.244.0.0/24", 12,
                     42, [pulled_image("registry.k8s.io/e2e-test-images/agnhost:2.53", 51257611)],
-                    16329236)])
+                    16329236)], startup_warnings=False)
     node = "healthy-control-plane"
     namespace(sc, "demo", 300)
     namespace_furniture(sc, "demo", 300.4)

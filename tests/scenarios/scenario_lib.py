@@ -892,10 +892,11 @@ def static_pod(sc, node, component, t, command, probe_port, probe_host, requests
     return p
 
 
-def kind_base(sc, nodes, extra_namespaces=()):
+def kind_base(sc, nodes, startup_warnings=True):
     """Namespaces, nodes, the control plane, kube-proxy, kindnet, CoreDNS and local-path-storage
     of a Kind cluster; returns the control-plane node. nodes: (name, role, ip, cidr, t, ready_t,
-    extra images, memory Ki)."""
+    extra images, memory Ki). startup_warnings: whether CoreDNS and local-path-provisioner met the
+    not-ready node first (FailedScheduling), as they usually do on a fresh Kind cluster."""
     for i, ns in enumerate(["default", "kube-node-lease", "kube-public", "kube-system"]):
         namespace(sc, ns, 8)
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"]:
@@ -1192,11 +1193,12 @@ def kind_base(sc, nodes, extra_namespaces=()):
         sc.event(rs, "SuccessfulCreate", f"Created pod: {p['metadata']['name']}", dns_t - 20,
                  component="replicaset-controller")
         # Pending until the node was Ready: the scheduler reports the not-ready taint first.
-        sc.scheduler_event(p, "FailedScheduling",
-                           "0/1 nodes are available: 1 node(s) had untolerated taint "
-                           "{node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are "
-                           "available: 1 Preemption is not helpful for scheduling.",
-                           dns_t - 19.7, "Warning")
+        if startup_warnings:
+            sc.scheduler_event(p, "FailedScheduling",
+                               "0/1 nodes are available: 1 node(s) had untolerated taint "
+                               "{node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are "
+                               "available: 1 Preemption is not helpful for scheduling.",
+                               dns_t - 19.7, "Warning")
         sc.normal_start_events(p, dns_t + 1)
         sc.log(p, "coredns", [
             (dns_t + 2.1, "[INFO] plugin/ready: Still waiting on: \"kubernetes\""),
@@ -1256,10 +1258,12 @@ def kind_base(sc, nodes, extra_namespaces=()):
     lp["metadata"]["ownerReferences"] = [owner_ref(rs)]
     sc.event(rs, "SuccessfulCreate", f"Created pod: {name}", dns_t - 20,
              component="replicaset-controller")
-    sc.scheduler_event(lp, "FailedScheduling",
-                       "0/1 nodes are available: 1 node(s) had untolerated taint "
-                       "{node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are available: "
-                       "1 Preemption is not helpful for scheduling.", dns_t - 19.6, "Warning")
+    if startup_warnings:
+        sc.scheduler_event(lp, "FailedScheduling",
+                           "0/1 nodes are available: 1 node(s) had untolerated taint "
+                           "{node.kubernetes.io/not-ready: }. preemption: 0/1 nodes are "
+                           "available: 1 Preemption is not helpful for scheduling.",
+                           dns_t - 19.6, "Warning")
     sc.normal_start_events(lp, dns_t + 1)
     sc.log(lp, "local-path-provisioner", [
         (dns_t + 2.7, 'time="%s" level=debug msg="Applied config: {\\"nodePathMap\\":[{\\"node\\":\\"DEFAULT_PATH_FOR_NON_LISTED_NODES\\",\\"paths\\":[\\"/var/local-path-provisioner\\"]}]}"' % sc.clock.ts(dns_t + 2.7)),
