@@ -650,6 +650,40 @@ std::string network_phrase(const std::string& text) {
   return "connection error";
 }
 
+// "lookup nats.ns.svc on ...: no such host" where no Service nats exists in ns: the client
+// depends on something that was never deployed (or has another name).
+void detect_missing_services(const Ctx& ctx, const PodView& pv, const std::vector<ServiceRef>& svcs,
+                             const std::vector<std::pair<std::string, std::string>>& lines,
+                             std::vector<Candidate>& out) {
+  static const RE2 lookup(R"(lookup ([A-Za-z0-9.-]+)(?: on [^:]+:53)?: no such host)");
+  std::map<std::string, std::vector<std::string>> missing;  // "ns/name" -> lines
+  for (const auto& [text, where] : lines) {
+    std::string host;
+    if (!RE2::PartialMatch(text, lookup, &host)) continue;
+    std::vector<std::string> labels = split(host, '.');
+    std::string name = labels[0], ns = pv.ns;
+    const bool svc_form = host.find(".svc") != std::string::npos;
+    if (labels.size() >= 2) ns = labels[1];
+    if (!svc_form && labels.size() != 1) continue;  // an external name, not a Service
+    bool exists = false;
+    for (const auto& sv : svcs) exists = exists || (sv.name == name && sv.ns == ns);
+    if (!exists) missing[ns + "/" + name].push_back(one_line(text) + " [" + where + "]");
+  }
+  for (const auto& [key, found] : missing) {
+    const std::string name = key.substr(key.find('/') + 1);
+    Candidate c = make(ctx, pv, "missing-service", Severity::warning,
+                       "service-" + key.substr(0, key.find('/')) + "-" + name);
+    c.f.title = pv.owner.name + " looks up Service " + name + ", which does not exist";
+    for (std::size_t i = 0; i < found.size() && i < 3; ++i) c.f.evidence.push_back(found[i]);
+    c.f.evidence.push_back("no Service " + key + " in the cluster");
+    c.f.cause = "The name does not resolve: the Service " + key +
+                " was not deployed (or is named differently).";
+    c.f.next_step = "Deploy " + name + " in namespace " + key.substr(0, key.find('/')) +
+                    ", or fix the address in the workload's configuration.";
+    out.push_back(std::move(c));
+  }
+}
+
 void detect_dependencies(const Ctx& ctx, const PodView& pv, const std::vector<ServiceRef>& svcs,
                          std::vector<Candidate>& out) {
   // Lines that name a failed connection: the pod's logs, then its Unhealthy/Failed events.
@@ -663,7 +697,12 @@ void detect_dependencies(const Ctx& ctx, const PodView& pv, const std::vector<Se
   }
   std::map<std::string, std::pair<const ServiceRef*, std::vector<std::string>>> hits;
   for (const auto& [text, where] : lines) {
-    const auto tokens = host_tokens(text);
+    // "lookup nats.ns.svc on 10.96.0.10:53: no such host" names the DNS server too; it is not
+    // the dependency.
+    std::string cleaned = text;
+    static const RE2 dns_server(R"( on [0-9a-fA-F.:\[\]]+:53\b)");
+    RE2::GlobalReplace(&cleaned, dns_server, "");
+    const auto tokens = host_tokens(cleaned);
     for (const auto& s : svcs) {
       // A bare name only refers to a Service in the pod's own namespace.
       bool hit = false;
@@ -672,9 +711,12 @@ void detect_dependencies(const Ctx& ctx, const PodView& pv, const std::vector<Se
       if (!hit) continue;
       auto& h = hits[s.ns + "/" + s.name];
       h.first = &s;
-      h.second.push_back(one_line(text) + " [" + where + "]");
+      const std::string line = one_line(text) + " [" + where + "]";
+      if (std::find(h.second.begin(), h.second.end(), line) == h.second.end())
+        h.second.push_back(line);
     }
   }
+  detect_missing_services(ctx, pv, svcs, lines, out);
   for (const auto& [key, hit] : hits) {
     const ServiceRef& s = *hit.first;
     std::vector<std::string> states;
@@ -701,9 +743,11 @@ void detect_dependencies(const Ctx& ctx, const PodView& pv, const std::vector<Se
       c.f.cause = "Service " + s.name + " has no pods behind it.";
     } else {
       for (const auto& st : states) c.f.evidence.push_back("behind Service " + s.name + ": " + st);
+      std::string first = states.front();
+      while (!first.empty() && first.back() == '.') first.pop_back();
       c.f.cause = all_ready ? "The pods behind Service " + s.name +
                                   " are ready; the port or a network policy may be wrong."
-                            : "Service " + s.name + " is not ready: " + states.front() +
+                            : "Service " + s.name + " is not ready: " + first +
                                   ". This workload fails because its dependency is down.";
     }
     c.f.next_step = all_ready ? "Check the Service's port/targetPort against the container port."

@@ -247,16 +247,13 @@ json index_view(const Model& m) {
       const auto slash = files[i]->path.rfind('/');
       const std::string base =
           slash == std::string::npos ? files[i]->path : files[i]->path.substr(slash + 1);
-      items.push_back(
-          json{{"link", "[" + md_inline(base) + "](" + link_target(files[i]->path) + ")"},
-               {"size", human_bytes(files[i]->size)}});
+      items.push_back(json{{"text", "[" + md_inline(base) + "](" + link_target(files[i]->path) +
+                                        ") (" + human_bytes(files[i]->size) + ")"}});
     }
-    out.push_back(json{{"folder", md_inline(folder)},
-                       {"files", items},
-                       {"more", files.size() > kMaxFilesPerFolder
-                                    ? json(std::to_string(files.size() - kMaxFilesPerFolder) +
-                                           " more files in this folder")
-                                    : json(false)}});
+    if (files.size() > kMaxFilesPerFolder)
+      items.push_back(json{{"text", std::to_string(files.size() - kMaxFilesPerFolder) +
+                                        " more files in this folder"}});
+    out.push_back(json{{"folder", md_inline(folder)}, {"files", items}});
   }
   return out;
 }
@@ -563,7 +560,18 @@ json markdown_view(const Analysis& a) {
   v["has_pods"] = !pods.empty();
   v["pods_more"] = more_line(pods.size(), a.pods.size(), "report.json (pods)");
 
-  const auto compact = compact_timeline(a.timeline);
+  // The Markdown keeps what explains a failure: warnings and errors, and the normal lifecycle of
+  // objects that have a finding. report.json keeps every entry.
+  std::set<std::string> failing;
+  for (const auto& f : a.findings) {
+    failing.insert(f.object.cluster + "|" + f.object.kind + "/" + f.object.ns + "/" +
+                   f.object.name);
+    for (const auto& p : f.pods) failing.insert(f.object.cluster + "|Pod/" + p);
+  }
+  std::vector<TimelineEntry> relevant;
+  for (const auto& e : a.timeline)
+    if (e.level != "normal" || failing.count(e.cluster + "|" + e.object) > 0) relevant.push_back(e);
+  const auto compact = compact_timeline(relevant);
   json tl = json::array();
   for (std::size_t i = 0; i < compact.size() && i < kMaxTimelineRows; ++i) {
     const TimelineEntry& e = compact[i];
@@ -578,6 +586,11 @@ json markdown_view(const Analysis& a) {
   v["timeline"] = tl;
   v["has_timeline"] = !tl.empty();
   v["timeline_more"] = more_line(tl.size(), compact.size(), "report.json (timeline)");
+  v["timeline_hidden"] =
+      a.timeline.size() > relevant.size()
+          ? json(std::to_string(a.timeline.size() - relevant.size()) +
+                 " normal entries of healthy objects: see report.json (timeline)")
+          : json(false);
   const std::string gantt = gantt_text(a.gantt, m.clusters.size() > 1);
   v["gantt"] = gantt;
   v["has_gantt"] = !gantt.empty();
@@ -701,6 +714,9 @@ std::string render_template(const std::string& tmpl, const json& view, const std
   t.set_custom_escape([](const std::string& s) { return s; });
   std::string out = t.render(to_data(view));
   if (!t.is_valid()) throw Error("template " + name + ": " + t.error_message());
+  // Empty sections leave blank lines behind; more than one in a row carries no meaning.
+  std::size_t pos;
+  while ((pos = out.find("\n\n\n")) != std::string::npos) out.erase(pos, 1);
   return to_valid_utf8(out);
 }
 

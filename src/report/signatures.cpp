@@ -42,12 +42,13 @@ bool is_network_error(std::string_view text) { return RE2::PartialMatch(text, ne
 
 std::string mask_signature(std::string_view text) {
   static const RE2 ts(
-      R"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?|\b\d\d:\d\d:\d\d(\.\d+)?)");
+      R"(\d{4}[-/]\d\d[-/]\d\d([T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?)?|\b\d\d:\d\d:\d\d(\.\d+)?)");
   static const RE2 uuid(R"((?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)");
   static const RE2 ip(R"(\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b)");
   static const RE2 pod_suffix(R"(\b([a-z][a-z0-9-]*?)-[a-f0-9]{6,10}-[a-z0-9]{5}\b)");
   static const RE2 hex(R"((?i)\b(0x)?[0-9a-f]{8,}\b)");
-  static const RE2 num(R"(\d+)");
+  // Digits that start a word ("500ms", "attempt 3"), not digits inside a name ("e2e", "v1").
+  static const RE2 num(R"(\b\d+)");
   static const RE2 spaces(R"(\s+)");
   std::string s(text.substr(0, kMaxLine));
   RE2::GlobalReplace(&s, ts, "<time>");

@@ -400,6 +400,31 @@ TEST_SUITE("report") {
     CHECK(findings_of(out, "unschedulable").size() == 1);
   }
 
+  TEST_CASE("no such host names the missing Service, not the DNS server") {
+    BundleFixture b;
+    json running{{"phase", "Running"},
+                 {"containerStatuses", json::array({{{"name", "app"},
+                                                     {"ready", true},
+                                                     {"restartCount", 0},
+                                                     {"state", {{"running", json::object()}}}}})}};
+    b.list("pods", json::array({make_pod("shop", "notify-0", running)}));
+    b.list(
+        "services",
+        json::array(
+            {{{"metadata", {{"name", "kube-dns"}, {"namespace", "kube-system"}}},
+              {"spec", {{"clusterIP", "10.96.0.10"}, {"selector", {{"k8s-app", "kube-dns"}}}}}}}));
+    b.log("shop", "notify-0", "app", false,
+          "2026-02-04T10:17:30.9Z {\"level\":\"warn\",\"msg\":\"queue "
+          "unreachable\",\"error\":\"dial tcp: "
+          "lookup nats.shop.svc on 10.96.0.10:53: no such host\"}\n");
+    const auto out = b.build();
+    CHECK(findings_of(out, "dependency").empty());
+    const json f = findings_of(out, "missing-service");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["title"].get<std::string>().find("Service nats") != std::string::npos);
+    CHECK(finding_text(f[0]).find("no Service shop/nats") != std::string::npos);
+  }
+
   TEST_CASE("custom resources with Ready=False are findings whatever their CRD") {
     BundleFixture b;
     b.list("gatewayroutes.gateway.example.com",

@@ -23,9 +23,8 @@ namespace {
 void fill_rich(BundleFixture& b) {
   const std::string base = "sbctl/tests/support-bundle/cluster-resources/";
   json pods = corpus_json(base + "pods/velero.json")["items"];
-  for (auto& p :
-       corpus_json("troubleshoot/pkg/analyze/files/pods/message-oomkill-pod.json")["items"])
-    pods.push_back(p);
+  const json oom = corpus_json("troubleshoot/pkg/analyze/files/pods/message-oomkill-pod.json");
+  for (const auto& p : oom["items"]) pods.push_back(p);
   json weird{
       {"phase", "Pending"},
       {"reason", "Bad|reason `x` <b>\nnext"},
