@@ -2,6 +2,7 @@
 // one cluster and emitting candidate findings that are then grouped across replicas and ranked.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <re2/re2.h>
@@ -519,7 +520,10 @@ void detect_scheduling(const Ctx& ctx, const PodView& pv, std::vector<Candidate>
     return;
   const std::string msg = scheduling_message(ctx, pv);
   Candidate c = make(ctx, pv, "unschedulable", Severity::error, "");
-  c.f.title = "Pod cannot be scheduled: " + scheduling_cause(msg);
+  c.f.title =
+      (pv.owner.kind == "Pod" ? "Pod " + pv.name
+                              : pv.name + " (" + pv.owner.kind + " " + pv.owner.name + ")") +
+      " cannot be scheduled: " + scheduling_cause(msg);
   if (!msg.empty()) c.f.evidence.push_back("FailedScheduling: " + one_line(msg));
   add_event_evidence(ctx.events_for("Pod", pv.ns, pv.name), c.f, {"FailedScheduling"}, 2);
   c.f.cause = scheduling_cause(msg);
@@ -1140,6 +1144,15 @@ std::vector<Finding> detect_findings(const Model& m) {
     detect_nodes(ctx, cands);
     detect_custom_resources(ctx, cands);
   }
+  // "N replicas unavailable" adds nothing when a pod finding already explains that workload.
+  std::set<std::string> explained;
+  for (const auto& c : cands)
+    if (!c.f.pods.empty()) explained.insert(c.f.object.display());
+  std::erase_if(cands, [&](const Candidate& c) {
+    return (c.f.detector == "deployment-unavailable" || c.f.detector == "statefulset-not-ready" ||
+            c.f.detector == "daemonset-not-ready") &&
+           explained.count(c.f.object.display()) > 0;
+  });
   std::vector<Finding> out = group_candidates(std::move(cands));
   std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
     return std::tie(a.severity, a.object.cluster, a.object.ns, a.object.kind, a.object.name, a.id) <
