@@ -1154,9 +1154,15 @@ std::vector<Finding> detect_findings(const Model& m) {
            explained.count(c.f.object.display()) > 0;
   });
   std::vector<Finding> out = group_candidates(std::move(cands));
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
-    return std::tie(a.severity, a.object.cluster, a.object.ns, a.object.kind, a.object.name, a.id) <
-           std::tie(b.severity, b.object.cluster, b.object.ns, b.object.kind, b.object.name, b.id);
+  // Within a severity, root causes come before the workloads that fail because of them.
+  auto dependent = [](const Finding& f) {
+    return f.detector == "dependency" || f.detector == "missing-service";
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const Finding& a, const Finding& b) {
+    const bool da = dependent(a), db = dependent(b);
+    return std::tie(a.severity, da, a.object.cluster, a.object.ns, a.object.kind, a.object.name,
+                    a.id) < std::tie(b.severity, db, b.object.cluster, b.object.ns, b.object.kind,
+                                     b.object.name, b.id);
   });
   return out;
 }

@@ -398,6 +398,14 @@ TEST_SUITE("report") {
     CHECK(text.find("postgres-0 is Pending: FailedScheduling: 0/1 nodes are available: 1 "
                     "Insufficient memory.") != std::string::npos);
     CHECK(findings_of(out, "unschedulable").size() == 1);
+    // The root cause is listed before the workload that fails because of it.
+    const json all = json::parse(out.json)["findings"];
+    std::size_t root = all.size(), dependent = all.size();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (all[i]["detector"] == "unschedulable") root = i;
+      if (all[i]["detector"] == "dependency") dependent = i;
+    }
+    CHECK(root < dependent);
   }
 
   TEST_CASE("no such host names the missing Service, not the DNS server") {
