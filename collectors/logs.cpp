@@ -71,9 +71,10 @@ std::vector<LogRequest> plan_requests(const nlohmann::json& pods) {
         const nlohmann::json* status = find_status(pod, container);
         // A container that never started has no log to ask for (the API would answer 400
         // "waiting to start"); one that ran has at least its latest instance's.
-        const bool ever_ran = status != nullptr && (!str_at(*status, "/containerID").empty() ||
-                                                    status->contains("lastState") &&
-                                                        (*status)["lastState"].contains("terminated"));
+        const bool ever_ran =
+            status != nullptr &&
+            (!str_at(*status, "/containerID").empty() ||
+             (status->contains("lastState") && (*status)["lastState"].contains("terminated")));
         if (ever_ran) requests.push_back({ns, name, container, false, priority});
         if (status != nullptr && status->value("restartCount", 0) > 0) {
           requests.push_back({ns, name, container, true, priority});

@@ -47,6 +47,22 @@ class RecordingKubeApi final : public kube::KubeApi {
   std::ofstream out_;
 };
 
+// Owns the transport that RetryingKubeApi only borrows.
+class RetryingClient final : public kube::KubeApi {
+ public:
+  RetryingClient(std::unique_ptr<kube::KubeApi> inner, const Deadline* deadline)
+      : inner_(std::move(inner)), retry_(*inner_, kube::RetryPolicy{}, deadline) {}
+  kube::Response get(const std::string& path) override { return retry_.get(path); }
+  kube::Response stream(const std::string& path, const kube::ChunkSink& sink) override {
+    return retry_.stream(path, sink);
+  }
+  std::string endpoint() const override { return retry_.endpoint(); }
+
+ private:
+  std::unique_ptr<kube::KubeApi> inner_;
+  kube::RetryingKubeApi retry_;
+};
+
 }  // namespace
 
 FoundTargets find_targets(const SelectionOptions& selection) {
@@ -86,8 +102,8 @@ std::unique_ptr<kube::KubeApi> connect(const discovery::ClusterTarget& target,
   kube::HttpOptions http;
   http.request_timeout = std::chrono::seconds(selection.request_timeout_seconds);
   http.deadline = deadline;
-  std::unique_ptr<kube::KubeApi> api = std::make_unique<kube::CurlKubeApi>(*target.rest, http);
-  api = std::make_unique<kube::RetryingKubeApi>(std::move(api), kube::RetryPolicy{}, deadline);
+  std::unique_ptr<kube::KubeApi> api =
+      std::make_unique<RetryingClient>(std::make_unique<kube::CurlKubeApi>(*target.rest, http), deadline);
   if (!selection.record_requests.empty()) {
     api = std::make_unique<RecordingKubeApi>(std::move(api), selection.record_requests);
   }
