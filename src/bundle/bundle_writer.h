@@ -15,7 +15,7 @@ namespace kmg::bundle {
 enum class Format { kTarGz, kTarZst, kDirectory };
 
 struct OutputSpec {
-  std::string path;        // final path: "must-gather-20260204T101500Z.tar.gz" or a directory
+  std::string path;  // final path: "must-gather-20260204T101500Z.tar.gz" or a directory
   Format format = Format::kTarGz;
   std::string top_folder;  // the one folder inside: "must-gather-20260204T101500Z"
 };
@@ -37,8 +37,10 @@ class FileStream {
 
 class BundleWriter {
  public:
-  // Throws kmg::Error if the staging folder cannot be created (output folder not writable...).
+  // Throws kmg::Error if the staging folder cannot be created (output folder not writable...)
+  // or, for a folder output, if spec.path already exists. max_bytes 0 means no budget.
   BundleWriter(OutputSpec spec, std::uint64_t max_bytes);
+  // Abandons (removes the staging folder) unless finalize() succeeded.
   ~BundleWriter();
   BundleWriter(const BundleWriter&) = delete;
   BundleWriter& operator=(const BundleWriter&) = delete;
@@ -46,7 +48,12 @@ class BundleWriter {
   const OutputSpec& spec() const { return spec_; }
   // Thread-safe. `relpath` comes from layout.h (already sanitized); parent folders are created.
   // Returns false when the size budget would be exceeded (nothing written).
+  // Also false (with a warning logged) when the file cannot be written. A relpath that is not
+  // clean (absolute, "..", empty component, NUL) throws kmg::Error.
   bool write_file(const std::string& relpath, std::string_view content);
+  // A buffered stream to a new file; nullptr (warning logged) when the file cannot be created.
+  // Once one write is refused for the budget, the stream refuses all later writes, so the file
+  // is a clean prefix. Must not outlive the writer.
   std::unique_ptr<FileStream> open_stream(const std::string& relpath);
   // Copies a local file or folder (attachments) under `relpath`. Throws kmg::Error on failure.
   void copy_in(const std::string& source, const std::string& relpath);
@@ -57,7 +64,8 @@ class BundleWriter {
   // True once a write was refused for the size budget.
   bool budget_exhausted() const { return budget_hit_.load(); }
   // Packs and renames into spec().path; returns that path. Throws kmg::Error (disk full...),
-  // leaving no file under the final name.
+  // leaving no file under the final name; the staged files stay until abandon() or destruction.
+  // Archive entries are "<top>/<relpath>", sorted by relpath. All streams must be closed first.
   std::string finalize();
   // Deletes the staging folder and any temporary archive.
   void abandon();

@@ -42,7 +42,8 @@ std::string container_log(std::string_view cluster, std::string_view ns, std::st
 std::string object_yaml(std::string_view cluster, std::string_view ns, std::string_view group,
                         std::string_view resource, std::string_view name);
 // clusters/<c>/traces/<namespace>.<jaeger-service>/<service>.json
-std::string traces_json(std::string_view cluster, std::string_view jaeger, std::string_view service);
+std::string traces_json(std::string_view cluster, std::string_view jaeger,
+                        std::string_view service);
 // attachments/<name>
 std::string attachment(std::string_view relative);
 

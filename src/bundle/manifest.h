@@ -25,8 +25,8 @@ struct CollectorStats {
   std::uint64_t requests = 0;
   std::uint64_t failures = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t items = 0;   // objects or files produced
-  double seconds = 0;        // wall time of the collector
+  std::uint64_t items = 0;  // objects or files produced
+  double seconds = 0;       // wall time of the collector
 };
 
 // Thread-safe recorder, one per gather.
