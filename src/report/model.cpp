@@ -1,5 +1,7 @@
 #include "report/model.h"
 
+#include <algorithm>
+
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
 #include "report/junit.h"
@@ -146,6 +148,12 @@ void rename_cluster(ClusterData& c, const std::string& name) {
 }
 
 void Loader::finish() {
+  // Folders are read in sorted order and archives are written sorted, but do not rely on it.
+  std::sort(m_.files.begin(), m_.files.end(),
+            [](const FileEntry& a, const FileEntry& b) { return a.path < b.path; });
+  std::stable_sort(m_.tests.cases.begin(), m_.tests.cases.end(),
+                   [](const TestCase& a, const TestCase& b) { return a.file < b.file; });
+  std::sort(m_.tests.files.begin(), m_.tests.files.end());
   if (const auto* fin = &at_path(m_.manifest, {"finished_at"}); fin->is_string())
     m_.now = parse_rfc3339(fin->get<std::string>());
   const json& clusters = at_path(m_.manifest, {"clusters"});

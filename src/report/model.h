@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -65,6 +66,8 @@ struct TraceData {
   std::map<std::string, std::set<std::string>> services_traces;  // service -> trace ids
   std::map<std::string, TraceInfo> traces;                       // by trace id
   std::vector<SpanInfo> error_spans;
+  // A trace is fetched once per service it touches; its spans are counted once.
+  std::set<std::pair<std::string, std::string>> seen_error_spans;  // trace id, span id
 };
 
 struct TestCase {

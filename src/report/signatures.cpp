@@ -117,10 +117,14 @@ void LogScanner::line(std::string_view raw) {
   // A log full of unique lines must not grow the table without bound.
   if (signatures_.size() >= kMaxSignatures && signatures_.count(sig) == 0) sig = "<other errors>";
   auto& s = signatures_[sig];
-  if (s.count == 0) {
-    s.signature = sig;
-    s.sample = clean.size() > kMaxSample ? to_valid_utf8(clean.substr(0, kMaxSample)) : clean;
-  }
+  std::string sample =
+      clean.size() > kMaxSample ? to_valid_utf8(clean.substr(0, kMaxSample)) : clean;
+  // The sample is the earliest line (ties: the smallest text), so it does not depend on the
+  // order in which logs are read.
+  const bool earlier = s.count == 0 || (time && (!s.first_seen || *time < *s.first_seen)) ||
+                       (time == s.first_seen && sample < s.sample);
+  if (s.count == 0) s.signature = sig;
+  if (earlier) s.sample = std::move(sample);
   ++s.count;
   s.pods.insert(group_);
   if (time) {

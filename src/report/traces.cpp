@@ -99,8 +99,9 @@ void add_trace(const json& trace, const std::string& source, TraceData& out) {
     }
     if (!service.empty()) out.services_traces[service].insert(info.trace_id);
     const SpanFlags flags = inspect_tags(span);
-    if (flags.error) {
-      ++info.error_spans;
+    if (flags.error) ++info.error_spans;
+    if (flags.error &&
+        out.seen_error_spans.insert({info.trace_id, span.value("spanID", "")}).second) {
       out.error_spans.push_back(SpanInfo{info.trace_id, span.value("spanID", ""), service,
                                          span.value("operationName", ""), flags.message,
                                          start * 1000, dur, true});
@@ -111,7 +112,8 @@ void add_trace(const json& trace, const std::string& source, TraceData& out) {
   info.duration_us = last - first;
   auto& slot = out.traces[info.trace_id];
   // The same trace is often fetched once per service; keep the most complete copy.
-  if (slot.spans < info.spans) slot = info;
+  if (slot.spans < info.spans || (slot.spans == info.spans && info.source < slot.source))
+    slot = info;
 }
 
 }  // namespace

@@ -105,6 +105,9 @@ TEST_SUITE("report") {
     BundleFixture b;
     b.file("clusters/kind/traces/observability.jaeger-query/frontend.json",
            corpus_text("flamegraph-renderer-example/src/TestTraceC.json"));
+    // The same trace fetched again for another service: its spans count once.
+    b.file("clusters/kind/traces/observability.jaeger-query/redis.json",
+           corpus_text("flamegraph-renderer-example/src/TestTraceC.json"));
     b.file("clusters/kind/traces/observability.jaeger-query/slow.json",
            corpus_text("flamegraph-renderer-example/src/slowTrace.json"));
     const json tr = json::parse(b.build().json)["traces"];
