@@ -1,5 +1,6 @@
 // Rendering: determinism, Markdown validity through cmark-gfm, template override, annotations.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <doctest/doctest.h>
@@ -135,6 +136,22 @@ TEST_SUITE("report") {
     const auto three = kmg::report::build_report(b.root(), {});
     CHECK(three.markdown == one.markdown);
     CHECK(three.json == one.json);
+  }
+
+  TEST_CASE("the same bundle as a .tar.gz gives the same report as the folder") {
+    BundleFixture b;
+    fill_rich(b);
+    const auto folder = b.build();
+    kmg::testing::TempDir out;
+    const std::string archive = out.path() + "/bundle.tar.gz";
+    const auto slash = b.root().rfind('/');
+    // tar lists the folder in directory order, not sorted: the report must not care.
+    const std::string cmd = "tar -czf '" + archive + "' -C '" + b.root().substr(0, slash) + "' '" +
+                            b.root().substr(slash + 1) + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const auto packed = kmg::report::build_report(archive, {});
+    CHECK(packed.json == folder.json);
+    CHECK(packed.markdown == folder.markdown);
   }
 
   TEST_CASE("REPORT.md and the step summary are valid GitHub Markdown (cmark-gfm)") {
