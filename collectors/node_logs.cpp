@@ -36,37 +36,6 @@ constexpr const char* kPodLogsDir = "/var/log/pods";
 
 using discovery::NodeInfo;
 
-// Hands the redactor whole lines only: a secret split across two chunks would otherwise slip
-// through. A line longer than kMaxPending is passed on in pieces rather than held without bound.
-class LineSink {
- public:
-  LineSink(const Redactor& redactor, std::function<void(std::string_view)> out)
-      : redactor_(redactor), out_(std::move(out)) {}
-
-  void feed(std::string_view chunk) {
-    pending_.append(chunk);
-    const auto last_newline = pending_.rfind('\n');
-    if (last_newline == std::string::npos) {
-      if (pending_.size() > kMaxPending) flush();
-      return;
-    }
-    out_(redactor_.redact(std::string_view(pending_).substr(0, last_newline + 1)));
-    pending_.erase(0, last_newline + 1);
-  }
-
-  void flush() {
-    if (pending_.empty()) return;
-    out_(redactor_.redact(pending_));
-    pending_.clear();
-  }
-
- private:
-  static constexpr std::size_t kMaxPending = 1 << 20;
-  const Redactor& redactor_;
-  std::function<void(std::string_view)> out_;
-  std::string pending_;
-};
-
 // The engine pushes the archive's bytes; libarchive pulls them. This bounded queue joins the two
 // with flat memory: the producer waits while kMaxQueued bytes are unread.
 class ChunkChannel {
@@ -150,7 +119,7 @@ bool stream_to_file(ClusterContext& ctx, const NodeInfo& node, const std::string
                     const Producer& produce) {
   if (ctx.deadline.expired()) return false;
   TailLog tail(ctx.options.log_limit_bytes, scratch);
-  LineSink lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
+  LineRedactor lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
   std::uint64_t received = 0;
   const std::string failure = produce([&](std::string_view chunk) {
     received += chunk.size();
@@ -309,7 +278,7 @@ std::string unpack_pod_logs(ClusterContext& ctx, const NodeInfo& node, ChunkChan
     if (!relname) continue;
 
     TailLog tail(ctx.options.log_limit_bytes, scratch);
-    LineSink lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
+    LineRedactor lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
     const std::string failure = copy_entry(
         a.get(), gzipped, [&lines](std::string_view chunk) { lines.feed(chunk); }, ctx.deadline);
     lines.flush();
