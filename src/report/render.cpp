@@ -23,6 +23,8 @@ constexpr std::size_t kMaxTestRows = 30;
 constexpr std::size_t kMaxFailureRows = 30;
 constexpr std::size_t kMaxFilesPerFolder = 15;
 constexpr std::size_t kMaxCellBytes = 300;
+constexpr std::size_t kMaxSummaryFindings = 10;
+constexpr std::size_t kMaxSummaryPods = 20;
 
 std::string opt_time(const std::optional<EpochNanos>& t) { return t ? format_rfc3339(*t) : ""; }
 
@@ -541,6 +543,12 @@ json markdown_view(const Analysis& a) {
   }
   v["findings"] = findings;
   v["has_findings"] = !findings.empty();
+  // The step summary shows the top of the list; REPORT.md has the rest.
+  json top = json::array();
+  for (std::size_t i = 0; i < findings.size() && i < kMaxSummaryFindings; ++i)
+    top.push_back(findings[i]);
+  v["top_findings"] = top;
+  v["top_findings_more"] = more_line(top.size(), findings.size(), "REPORT.md");
   v["clusters"] = cluster_rows(a, true);
   v["has_clusters"] = !a.model.clusters.empty();
 
@@ -559,6 +567,15 @@ json markdown_view(const Analysis& a) {
   v["pods"] = pods;
   v["has_pods"] = !pods.empty();
   v["pods_more"] = more_line(pods.size(), a.pods.size(), "report.json (pods)");
+  json unhealthy = json::array();
+  std::size_t unhealthy_total = 0;
+  for (std::size_t i = 0; i < a.pods.size(); ++i) {
+    if (a.pods[i].healthy) continue;
+    if (++unhealthy_total <= kMaxSummaryPods && i < pods.size()) unhealthy.push_back(pods[i]);
+  }
+  v["unhealthy_pods"] = unhealthy;
+  v["has_unhealthy_pods"] = !unhealthy.empty();
+  v["unhealthy_pods_more"] = more_line(unhealthy.size(), unhealthy_total, "REPORT.md");
 
   // The Markdown keeps what explains a failure: warnings and errors, and the normal lifecycle of
   // objects that have a finding. report.json keeps every entry.
