@@ -1,6 +1,7 @@
 // One test per detector: it fires on a hand-built (or corpus) bundle with the right evidence.
 #include <doctest/doctest.h>
 
+#include "report/analysis.h"
 #include "report_fixture.h"
 
 using kmg::testing::BundleFixture;
@@ -480,5 +481,47 @@ TEST_SUITE("report") {
     CHECK(out.status == "healthy");
     CHECK(out.annotations.empty());
     CHECK(out.verdict.rfind("HEALTHY", 0) == 0);
+  }
+}
+
+TEST_SUITE("report") {
+  TEST_CASE("exit codes are explained") {
+    using kmg::report::exit_code_meaning;
+    CHECK(exit_code_meaning(1) == "application error");
+    CHECK(exit_code_meaning(126).find("not executable") != std::string::npos);
+    CHECK(exit_code_meaning(127) == "command not found");
+    CHECK(exit_code_meaning(137).find("OOM") != std::string::npos);
+    CHECK(exit_code_meaning(139).find("segmentation fault") != std::string::npos);
+    CHECK(exit_code_meaning(143).find("SIGTERM") != std::string::npos);
+  }
+
+  TEST_CASE("a DaemonSet with pods not ready and a failing liveness probe") {
+    BundleFixture b;
+    b.list("daemonsets.apps",
+           json::array({{{"metadata", {{"name", "agent"}, {"namespace", "kube-system"}}},
+                         {"status", {{"desiredNumberScheduled", 2}, {"numberReady", 1}}}}}));
+    json spec{
+        {"nodeName", "kind-control-plane"},
+        {"containers",
+         json::array({{{"name", "api"},
+                       {"image", "api:1"},
+                       {"livenessProbe", {{"exec", {{"command", {"cat", "/tmp/healthy"}}}}}}}})}};
+    json st{{"phase", "Running"},
+            {"containerStatuses", json::array({{{"name", "api"},
+                                                {"ready", true},
+                                                {"restartCount", 0},
+                                                {"state", {{"running", json::object()}}}}})}};
+    b.list("pods", json::array({make_pod("default", "api-0", st, spec)}));
+    b.events(json::array({make_event("default", "Pod", "api-0", "Warning", "Unhealthy",
+                                     "Liveness probe failed: cat: can't open '/tmp/healthy'", 3)}));
+    const auto out = b.build();
+    const json ds = findings_of(out, "daemonset-not-ready");
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0]["title"].get<std::string>().find("1/2") != std::string::npos);
+    const json probe = findings_of(out, "probe-failure");
+    REQUIRE(probe.size() == 1);
+    CHECK(probe[0]["severity"] == "error");
+    CHECK(finding_text(probe[0]).find("livenessProbe: exec [cat /tmp/healthy]") !=
+          std::string::npos);
   }
 }
