@@ -236,7 +236,8 @@ void add_event_evidence(const std::vector<const json*>& events, Finding& f,
 void add_log_tail(const LogInfo* log, Finding& f) {
   if (log == nullptr || log->tail.empty()) return;
   f.evidence.push_back(std::string("last lines of ") + (log->previous ? "the previous" : "the") +
-                       " log (" + log->path + "):");
+                       " log (" + log->path +
+                       (log->truncated ? ", truncated by the collector" : "") + "):");
   const std::size_t skip =
       log->tail.size() > kLogLinesInEvidence ? log->tail.size() - kLogLinesInEvidence : 0;
   for (std::size_t i = skip; i < log->tail.size(); ++i) f.evidence.push_back("  " + log->tail[i]);
