@@ -241,6 +241,7 @@ void Store::finalize() {
     }
   }
   std::int64_t rv = resource_version_;
+  std::map<std::string, std::size_t> positions;  // "resource|ns/name" -> index + 1
   for (auto& obj : pending_) {
     const auto [group, version] = split_api_version(obj.value("apiVersion", "v1"));
     const ResourceInfo* r = find_by_kind(group, obj.value("kind", ""));
@@ -257,7 +258,16 @@ void Store::finalize() {
     if (!md.contains("creationTimestamp")) md["creationTimestamp"] = "2026-02-04T10:00:00Z";
     if (!md.contains("resourceVersion")) md["resourceVersion"] = std::to_string(++rv);
     if (r->namespaced && !md.contains("namespace")) md["namespace"] = "default";
-    objects_[r->key()].push_back(std::move(obj));
+    // Merged scenarios: a later object with the same resource/namespace/name replaces the earlier.
+    auto& list = objects_[r->key()];
+    const std::string key = object_sort_key(obj);
+    auto& slot = positions[r->key() + "|" + key];
+    if (slot != 0) {
+      list[slot - 1] = std::move(obj);
+    } else {
+      list.push_back(std::move(obj));
+      slot = list.size();
+    }
   }
   pending_.clear();
   resource_version_ = rv + 1;
