@@ -1,6 +1,12 @@
 #include "collectors/resources.h"
 
+#include <mutex>
+#include <set>
+
+#include "bundle/manifest.h"
 #include "collectors/common.h"
+#include "discovery/cluster_target.h"
+#include "kube/kube_api.h"
 
 namespace kmg::collectors {
 namespace {
@@ -11,6 +17,49 @@ std::string list_path(const BuiltinResource& r) {
   const std::string group = r.group;
   return (group.empty() ? std::string("/api/") : "/apis/" + group + "/") + r.version + "/" +
          r.resource;
+}
+
+// A group-version the server does not serve answers 404: that is an answer, not a failure.
+std::optional<nlohmann::json> fetch_discovery(ClusterContext& ctx, const std::string& path,
+                                              long* status) {
+  if (ctx.api == nullptr) return std::nullopt;
+  const auto response = ctx.api->get(path);
+  ctx.manifest.add_request(ctx.target.name, kName, response.bytes);
+  *status = response.status;
+  if (response.status == 404) return std::nullopt;
+  if (!response.ok()) {
+    ctx.manifest.add_failure(
+        {ctx.target.name, kName, "GET", path, response.status, response.describe()});
+    return std::nullopt;
+  }
+  auto doc = nlohmann::json::parse(response.body, nullptr, false);
+  if (doc.is_discarded()) return std::nullopt;
+  return doc;
+}
+
+// The resources the server offers in each group-version we list from, by API discovery: a server
+// without a resource (an older release, a trimmed API) is not a failure, just nothing to list.
+std::set<std::string> served_resources(ClusterContext& ctx) {
+  std::set<std::string> group_versions;
+  for (const auto& r : builtin_resources()) {
+    group_versions.insert(std::string(r.group).empty() ? std::string("v1")
+                                                       : std::string(r.group) + "/" + r.version);
+  }
+  std::set<std::string> served;
+  std::mutex mutex;
+  TaskGroup group(ctx);
+  for (const auto& gv : group_versions) {
+    group.run([&ctx, &served, &mutex, gv] {
+      const std::string path = gv == "v1" ? "/api/v1" : "/apis/" + gv;
+      long status = 0;
+      auto doc = fetch_discovery(ctx, path, &status);
+      if (!doc || !(*doc)["resources"].is_array()) return;
+      std::lock_guard lock(mutex);
+      for (const auto& r : (*doc)["resources"]) served.insert(gv + "/" + r.value("name", ""));
+    });
+  }
+  group.wait();
+  return served;
 }
 
 }  // namespace
@@ -50,8 +99,12 @@ const std::vector<BuiltinResource>& builtin_resources() {
 }
 
 void collect_resources(ClusterContext& ctx) {
+  const auto served = served_resources(ctx);
   TaskGroup group(ctx);
   for (const auto& r : builtin_resources()) {
+    const std::string gv =
+        std::string(r.group).empty() ? std::string("v1") : std::string(r.group) + "/" + r.version;
+    if (!served.contains(gv + "/" + r.resource)) continue;
     group.run([&ctx, r] {
       if (auto list = fetch_list(ctx, kName, list_path(r))) {
         write_list_and_objects(ctx, kName, r.group, r.resource, std::move(*list));

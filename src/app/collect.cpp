@@ -1,7 +1,5 @@
 // `kind-must-gather collect`: discover, gather every cluster concurrently, write the manifest and
 // the report, and finalize the bundle — always leaving a bundle unless nothing could be written.
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +8,7 @@
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "app/cli.h"
 #include "app/options.h"
@@ -55,13 +54,13 @@ void gather_one(const discovery::ClusterTarget& target, const CollectOptions& op
   manifest.set_cluster_field(name, "api_endpoint", target.rest ? target.rest->server : "");
   manifest.set_cluster_field(name, "nodes", nodes_json(target));
   manifest.set_cluster_field(name, "problems", target.problems);
-  for (const auto& problem : target.problems) manifest.add_note(name, problem);
   auto api = connect(target, options.selection, &deadline);
   const auto result = gather::gather_cluster(target, api.get(), writer, manifest, redactor,
                                              deadline, options.gather, options.concurrency);
   manifest.set_cluster_field(name, "reachable", result.reachable);
   manifest.set_cluster_field(name, "server_version", result.server_version);
-  if (!result.reachable) manifest.set_cluster_field(name, "unreachable_reason", result.unreachable_reason);
+  if (!result.reachable)
+    manifest.set_cluster_field(name, "unreachable_reason", result.unreachable_reason);
 }
 
 // GitHub Actions: the summary goes to the job's page, annotations to the log (GitHub reads them
@@ -112,7 +111,8 @@ int run_collect(const CollectOptions& options) {
   FoundTargets found = find_targets(options.selection);
   manifest.set("engines", found.engines);
   manifest.set("discovery_notes", found.notes);
-  if (found.targets.empty()) spdlog::warn("no Kind clusters found (engines asked: {})", found.engines.dump());
+  if (found.targets.empty())
+    spdlog::warn("no Kind clusters found (engines asked: {})", found.engines.dump());
 
   collectors::GatherOptions gather_options = options.gather;
   gather_options.started_at_ns = started;
@@ -137,8 +137,8 @@ int run_collect(const CollectOptions& options) {
   manifest.set("partial", interrupted || timed_out);
   manifest.set("interrupted", interrupted);
   manifest.set("timed_out", timed_out);
-  manifest.set("size_budget", {{"max_bytes", writer->max_bytes()},
-                               {"exhausted", writer->budget_exhausted()}});
+  manifest.set("size_budget",
+               {{"max_bytes", writer->max_bytes()}, {"exhausted", writer->budget_exhausted()}});
   manifest.set("redaction", {{"enabled", redactor.enabled()}, {"masked", redactor.masked_count()}});
   writer->write_file(std::string(bundle::layout::kManifest), manifest.to_json().dump(1));
 
@@ -148,9 +148,10 @@ int run_collect(const CollectOptions& options) {
   } catch (const std::exception& e) {
     // The bundle is worth more than its report: keep it and say why the report is missing.
     spdlog::error("report failed: {}", e.what());
-    writer->write_file(std::string(bundle::layout::kReport),
-                       std::string("# kind-must-gather report\n\nThe report could not be written: ") +
-                           e.what() + "\n");
+    writer->write_file(
+        std::string(bundle::layout::kReport),
+        std::string("# kind-must-gather report\n\nThe report could not be written: ") + e.what() +
+            "\n");
   }
 
   std::string path;
@@ -162,9 +163,12 @@ int run_collect(const CollectOptions& options) {
     return kExitNothing;
   }
   std::error_code ec;
-  const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  const auto size =
+      std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
   std::cout << "bundle: " << path << " (" << human_bytes(size) << ", " << findings << " findings"
-            << (interrupted ? ", partial: interrupted" : timed_out ? ", partial: time limit" : "")
+            << (interrupted ? ", partial: interrupted"
+                : timed_out ? ", partial: time limit"
+                            : "")
             << ")\n";
   if (interrupted) return options.exit_zero ? kExitComplete : kExitInterrupted;
   const bool incomplete = timed_out || manifest.failure_count() > 0 || writer->budget_exhausted();

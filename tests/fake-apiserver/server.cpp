@@ -229,6 +229,11 @@ ApiServer::ApiServer(const Store& store, ServerOptions options, const Pki& pki)
     // Like the apiserver (VerifyClientCertIfGiven): the handshake never fails over the client
     // certificate; a missing or untrusted one becomes a 401 per request.
     SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+    // Clients resume TLS sessions (libcurl shares them across connections); with client
+    // verification on, OpenSSL refuses resumption with an internal-error alert unless the
+    // server names a session id context.
+    static constexpr unsigned char kSessionContext[] = "kmg-fake-apiserver";
+    SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1);
     return true;
   });
   if (!server_->is_valid()) throw Error("fake-apiserver: TLS setup failed");
