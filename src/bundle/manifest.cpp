@@ -79,7 +79,13 @@ nlohmann::json Manifest::to_json() const {
     cluster["collectors"] = std::move(collectors);
     cluster["failures"] = std::move(failures);
     cluster["notes"] = record.notes;
-    clusters[name] = std::move(cluster);
+    // Work that belongs to no cluster (attachments) is recorded under the empty name and
+    // reported as "general", so it never looks like a cluster.
+    if (name.empty()) {
+      out["general"] = std::move(cluster);
+    } else {
+      clusters[name] = std::move(cluster);
+    }
   }
   out["clusters"] = std::move(clusters);
   return out;

@@ -43,7 +43,8 @@ class Manifest {
   std::size_t failure_count() const;
 
   // {"tool":…, "clusters":{"<name>":{"collectors":{"pods":{requests,failures,bytes,items,
-  //   seconds}}, "failures":[{collector,method,path,status,message}], "notes":[…], …}}, …}
+  //   seconds}}, "failures":[{collector,method,path,status,message}], "notes":[…], …}},
+  //  "general": {same shape, for work of no cluster (attachments); recorded under cluster ""}}
   nlohmann::json to_json() const;
 
  private:

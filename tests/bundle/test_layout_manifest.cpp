@@ -128,6 +128,17 @@ TEST_SUITE("bundle::manifest") {
     CHECK(text == manifest.to_json().dump());
   }
 
+  TEST_CASE("work of no cluster is reported as general, not as a cluster") {
+    kmg::bundle::Manifest manifest;
+    manifest.add_request("", "attachments", 5);
+    manifest.add_failure({"", "attachments", "COPY", "/missing", 0, "no such file"});
+    const auto json = manifest.to_json();
+    CHECK(json["clusters"].empty());
+    CHECK(json["general"]["collectors"]["attachments"]["bytes"] == 5);
+    CHECK(json["general"]["failures"][0]["path"] == "/missing");
+    CHECK(manifest.failure_count() == 1);
+  }
+
   TEST_CASE("recording from many threads loses nothing") {
     kmg::bundle::Manifest manifest;
     std::vector<std::thread> threads;
