@@ -84,7 +84,7 @@ echo "(exit code $status)"
 
 bundle="$root/demo-bundle.tar.gz"
 [ -f "$bundle" ] || { echo "no bundle was written"; exit 1; }
-top=$(tar -tzf "$bundle" | head -1 | cut -d/ -f1)
+top=$(tar -tzf "$bundle" | awk -F/ 'NR == 1 { print $1 }')
 tar -xzf "$bundle" -C "$root" "$top/REPORT.md"
 echo
 echo "bundle:    $bundle"

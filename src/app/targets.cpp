@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -78,8 +79,8 @@ FoundTargets find_targets(const SelectionOptions& selection) {
   if (!selection.no_kind) {
     engine::SelectOptions select_options;
     select_options.request_timeout = std::chrono::seconds(selection.request_timeout_seconds);
-    auto selected =
-        engine::select_engines(engine::engine_env_from_process(), selection.provider, select_options);
+    auto selected = engine::select_engines(engine::engine_env_from_process(), selection.provider,
+                                           select_options);
     options.engines = selected.engines;
     for (const auto& note : selected.notes) found.notes.push_back(note);
   }
@@ -92,18 +93,26 @@ FoundTargets find_targets(const SelectionOptions& selection) {
   }
   for (auto& note : result.notes) found.notes.push_back(std::move(note));
   found.targets = std::move(result.targets);
+  // The same cluster name on two engines is two clusters: give each its own folder and manifest
+  // entry ("gateway-e2e@podman", "gateway-e2e@docker").
+  std::map<std::string, int> uses;
+  for (const auto& t : found.targets) ++uses[t.name];
+  for (auto& t : found.targets) {
+    if (uses[t.name] > 1) t.name += "@" + t.provider;
+  }
   found.result_engines = std::move(result.engines);
   return found;
 }
 
 std::unique_ptr<kube::KubeApi> connect(const discovery::ClusterTarget& target,
-                                       const SelectionOptions& selection, const Deadline* deadline) {
+                                       const SelectionOptions& selection,
+                                       const Deadline* deadline) {
   if (!target.rest || target.rest->server.empty()) return nullptr;
   kube::HttpOptions http;
   http.request_timeout = std::chrono::seconds(selection.request_timeout_seconds);
   http.deadline = deadline;
-  std::unique_ptr<kube::KubeApi> api =
-      std::make_unique<RetryingClient>(std::make_unique<kube::CurlKubeApi>(*target.rest, http), deadline);
+  std::unique_ptr<kube::KubeApi> api = std::make_unique<RetryingClient>(
+      std::make_unique<kube::CurlKubeApi>(*target.rest, http), deadline);
   if (!selection.record_requests.empty()) {
     api = std::make_unique<RecordingKubeApi>(std::move(api), selection.record_requests);
   }

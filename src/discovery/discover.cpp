@@ -353,12 +353,17 @@ DiscoveryResult discover(const DiscoveryOptions& options) {
   if (!options.no_kind) {
     // name -> containers, per engine: the same name on two engines is two clusters.
     std::vector<std::tuple<std::string, std::shared_ptr<EngineApi>, std::vector<Container>>> found;
+    // Two ways into one engine (its socket and its CLI, or DOCKER_HOST pointing at podman) list
+    // the same containers: a container id seen once is not a second cluster.
+    std::set<std::string> seen_ids;
     for (const auto& engine : options.engines) {
       if (!engine) continue;
       EngineReport report{engine->provider(), engine->endpoint(), "", 0};
       std::map<std::string, std::vector<Container>> by_name;
       try {
         for (auto& c : engine->list_containers(kClusterLabel)) {
+          // CLIs print short ids (12 hex digits), sockets full ones.
+          if (!c.id.empty() && !seen_ids.insert(c.id.substr(0, 12)).second) continue;
           const std::string name = label_or(c, kClusterLabel);
           if (name.empty()) continue;
           ++report.containers;

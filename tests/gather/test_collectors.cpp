@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "bundle/layout.h"
 #include "collector_fixture.h"
@@ -28,8 +28,9 @@ json pod(const std::string& ns, const std::string& name, int restarts, bool wait
   }
   return {{"metadata", {{"name", name}, {"namespace", ns}, {"uid", "uid-" + name}}},
           {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "app:1"}}})}}},
-          {"status", {{"phase", waiting_never_ran ? "Pending" : "Running"},
-                      {"containerStatuses", json::array({status})}}}};
+          {"status",
+           {{"phase", waiting_never_ran ? "Pending" : "Running"},
+            {"containerStatuses", json::array({status})}}}};
 }
 
 std::string log_url(const std::string& ns, const std::string& pod, bool previous) {
@@ -42,10 +43,12 @@ std::string log_url(const std::string& ns, const std::string& pod, bool previous
 TEST_SUITE("collectors") {
   TEST_CASE("fetch_list follows continue tokens and merges every page") {
     CollectorFixture f;
-    f.api.set("/api/v1/pods?limit=500",
-              R"({"kind":"PodList","apiVersion":"v1","metadata":{"continue":"t1"},"items":[{"metadata":{"name":"a"}}]})");
-    f.api.set("/api/v1/pods?limit=500&continue=t1",
-              R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"b"}}]})");
+    f.api.set(
+        "/api/v1/pods?limit=500",
+        R"({"kind":"PodList","apiVersion":"v1","metadata":{"continue":"t1"},"items":[{"metadata":{"name":"a"}}]})");
+    f.api.set(
+        "/api/v1/pods?limit=500&continue=t1",
+        R"({"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"b"}}]})");
     auto ctx = f.context();
     const auto list = kmg::collectors::fetch_list(ctx, "pods", "/api/v1/pods");
     REQUIRE(list.has_value());
@@ -56,8 +59,9 @@ TEST_SUITE("collectors") {
 
   TEST_CASE("fetch_list restarts once on an expired continue token (410)") {
     CollectorFixture f;
-    f.api.set("/api/v1/pods?limit=500",
-              R"({"kind":"PodList","metadata":{"continue":"old"},"items":[{"metadata":{"name":"a"}}]})");
+    f.api.set(
+        "/api/v1/pods?limit=500",
+        R"({"kind":"PodList","metadata":{"continue":"old"},"items":[{"metadata":{"name":"a"}}]})");
     f.api.set("/api/v1/pods?limit=500&continue=old",
               R"({"kind":"Status","reason":"Expired","code":410,"message":"too old"})", 410);
     auto ctx = f.context();
@@ -74,9 +78,12 @@ TEST_SUITE("collectors") {
 
   TEST_CASE("a failed request is recorded, not thrown") {
     CollectorFixture f;
-    f.api.set("/apis/batch/v1/jobs?limit=500",
-              R"({"kind":"Status","reason":"Forbidden","code":403,"message":"jobs.batch is forbidden"})",
-              403);
+    f.api.set("/apis/batch/v1", R"({"kind":"APIResourceList","groupVersion":"batch/v1",
+      "resources":[{"name":"jobs","namespaced":true,"kind":"Job","verbs":["get","list"]}]})");
+    f.api.set(
+        "/apis/batch/v1/jobs?limit=500",
+        R"({"kind":"Status","reason":"Forbidden","code":403,"message":"jobs.batch is forbidden"})",
+        403);
     auto ctx = f.context();
     CHECK_NOTHROW(kmg::collectors::collect_resources(ctx));
     const auto failures = f.manifest.to_json()["clusters"]["test-cluster"]["failures"];
@@ -91,8 +98,18 @@ TEST_SUITE("collectors") {
     CHECK(found);
   }
 
+  TEST_CASE("resources the server does not serve are skipped, not failed") {
+    CollectorFixture f;  // discovery answers 404 for everything: nothing to list, nothing failed
+    auto ctx = f.context();
+    kmg::collectors::collect_resources(ctx);
+    CHECK(f.manifest.failure_count() == 0);
+    for (const auto& path : f.api.requests()) CHECK(path.find("limit=500") == std::string::npos);
+  }
+
   TEST_CASE("Secrets keep metadata, type and key names, never values") {
     CollectorFixture f;
+    f.api.set("/api/v1", R"({"kind":"APIResourceList","groupVersion":"v1",
+      "resources":[{"name":"secrets","namespaced":true,"kind":"Secret","verbs":["get","list"]}]})");
     f.api.set("/api/v1/secrets?limit=500", R"({"kind":"SecretList","apiVersion":"v1","metadata":{},
       "items":[{"metadata":{"name":"db","namespace":"app","annotations":{
         "kubectl.kubernetes.io/last-applied-configuration":"{\"stringData\":{\"password\":\"PLANTED-LAST-APPLIED\"}}"}},
@@ -114,15 +131,18 @@ TEST_SUITE("collectors") {
       {"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1"}},
       {"name":"widgets.example.com","versions":[{"groupVersion":"widgets.example.com/v1","version":"v1"}],
        "preferredVersion":{"groupVersion":"widgets.example.com/v1","version":"v1"}}]})");
-    f.api.set("/apis/widgets.example.com/v1", R"({"kind":"APIResourceList","groupVersion":"widgets.example.com/v1",
+    f.api.set("/apis/widgets.example.com/v1",
+              R"({"kind":"APIResourceList","groupVersion":"widgets.example.com/v1",
       "resources":[{"name":"gizmos","namespaced":true,"kind":"Gizmo","verbs":["get","list"]},
                    {"name":"gizmos/status","namespaced":true,"kind":"Gizmo","verbs":["get"]},
                    {"name":"reviews","namespaced":false,"kind":"Review","verbs":["create"]}]})");
-    f.api.set("/apis/widgets.example.com/v1/gizmos?limit=500", R"({"kind":"GizmoList","apiVersion":"widgets.example.com/v1",
+    f.api.set("/apis/widgets.example.com/v1/gizmos?limit=500",
+              R"({"kind":"GizmoList","apiVersion":"widgets.example.com/v1",
       "metadata":{},"items":[{"apiVersion":"widgets.example.com/v1","kind":"Gizmo",
       "metadata":{"name":"g1","namespace":"ns1"},"status":{"conditions":[{"type":"Ready","status":"False"}]}}]})");
-    f.api.set("/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=500",
-              R"({"kind":"CustomResourceDefinitionList","apiVersion":"apiextensions.k8s.io/v1","metadata":{},
+    f.api.set(
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions?limit=500",
+        R"({"kind":"CustomResourceDefinitionList","apiVersion":"apiextensions.k8s.io/v1","metadata":{},
               "items":[{"metadata":{"name":"gizmos.widgets.example.com"}}]})");
     auto ctx = f.context();
     kmg::collectors::collect_custom_resources(ctx);
@@ -139,13 +159,15 @@ TEST_SUITE("collectors") {
     }
   }
 
-  TEST_CASE("logs: current for containers that ran, previous after a restart, none for never-started") {
+  TEST_CASE(
+      "logs: current for containers that ran, previous after a restart, none for never-started") {
     CollectorFixture f;
     f.snapshot.pods = json::array({pod("app", "crashy", 3, false), pod("app", "healthy", 0, false),
                                    pod("app", "neverpulled", 0, true)});
     f.api.set(log_url("app", "crashy", false), "2026-02-04T10:00:00Z starting\n");
     f.api.set(log_url("app", "crashy", true),
-              "2026-02-04T09:59:00Z panic: boom\n2026-02-04T09:59:01Z Authorization: Bearer s3cr3tT0kenValue\n");
+              "2026-02-04T09:59:00Z panic: boom\n2026-02-04T09:59:01Z Authorization: Bearer "
+              "s3cr3tT0kenValue\n");
     f.api.set(log_url("app", "healthy", false), "2026-02-04T10:00:00Z ok\n");
     auto ctx = f.context();
     kmg::collectors::collect_logs(ctx);
