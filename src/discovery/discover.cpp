@@ -1,6 +1,7 @@
 #include "discovery/discover.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -348,6 +349,20 @@ std::string server_url(const std::string& host_ip, const std::string& host_port)
   return "https://" + ip + ":" + host_port;
 }
 
+namespace {
+
+// Engine container ids are 64 hex digits (CLIs print the first 12) and unique across engines, so
+// they tell one container reached two ways; anything else identifies nothing.
+std::string engine_id_key(const std::string& id) {
+  if (id.size() != 12 && id.size() != 64) return "";
+  for (const char ch : id) {
+    if (!std::isxdigit(static_cast<unsigned char>(ch))) return "";
+  }
+  return id.substr(0, 12);
+}
+
+}  // namespace
+
 DiscoveryResult discover(const DiscoveryOptions& options) {
   DiscoveryResult result;
   if (!options.no_kind) {
@@ -362,8 +377,8 @@ DiscoveryResult discover(const DiscoveryOptions& options) {
       std::map<std::string, std::vector<Container>> by_name;
       try {
         for (auto& c : engine->list_containers(kClusterLabel)) {
-          // CLIs print short ids (12 hex digits), sockets full ones.
-          if (!c.id.empty() && !seen_ids.insert(c.id.substr(0, 12)).second) continue;
+          if (const auto key = engine_id_key(c.id); !key.empty() && !seen_ids.insert(key).second)
+            continue;
           const std::string name = label_or(c, kClusterLabel);
           if (name.empty()) continue;
           ++report.containers;

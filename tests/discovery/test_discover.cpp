@@ -327,3 +327,20 @@ TEST_SUITE("discovery") {
     CHECK_FALSE(p.error.empty());
   }
 }
+
+TEST_SUITE("discovery") {
+  TEST_CASE("one engine reached two ways (socket and CLI) lists its containers once") {
+    TempDir home;
+    auto socket = std::make_shared<MemoryEngine>("podman", "/run/podman/podman.sock");
+    auto cli = std::make_shared<MemoryEngine>("docker", "docker");
+    auto full = kind_node("dup", "dup-control-plane", "control-plane", "running", "30005");
+    full.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    auto short_id = full;
+    short_id.id = full.id.substr(0, 12);  // what `docker ps` prints
+    socket->add(node(full, kmg::testing::admin_conf("dup")));
+    cli->add(node(short_id, kmg::testing::admin_conf("dup")));
+    const auto r = kmg::discovery::discover(options_for(home, {socket, cli}));
+    REQUIRE(r.targets.size() == 1);
+    CHECK(r.targets[0].provider == "podman");
+  }
+}
