@@ -168,6 +168,19 @@ json collection_json(const Model& m) {
     for (const auto& p : at_path(c.info, {"problems"}))
       if (p.is_string()) notes.push_back(name + ": " + p.get<std::string>());
   }
+  // Work of no cluster (attachments) and discovery's own notes.
+  const json& general = at_path(m.manifest, {"general"});
+  for (const auto& f : at_path(general, {"failures"}))
+    failures.push_back(json{{"cluster", "-"},
+                            {"collector", str(f, "collector")},
+                            {"method", str(f, "method")},
+                            {"path", str(f, "path")},
+                            {"status", f.value("status", 0L)},
+                            {"message", str(f, "message")}});
+  for (const auto& n : at_path(general, {"notes"}))
+    if (n.is_string()) notes.push_back(n.get<std::string>());
+  for (const auto& n : at_path(m.manifest, {"discovery_notes"}))
+    if (n.is_string()) notes.push_back("discovery: " + n.get<std::string>());
   for (const auto& e : at_path(m.manifest, {"engines"}))
     if (!str(e, "error").empty())
       notes.push_back("engine " + str(e, "provider") + " (" + str(e, "endpoint") +
