@@ -20,6 +20,9 @@ git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
 echo "== meson test"
 meson test -C "$build" --print-errorlogs --num-processes 2
 
+echo "== benchmark smoke (keeps ci/bench.sh working; the real runs are ci/bench.sh)"
+python3 ci/bench.py --build "$build" --smoke --out "$build/bench-smoke" >/dev/null
+
 if [ "${KMG_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== meson test under ASan+UBSan"
   san=${build}-asan

@@ -318,7 +318,7 @@ void detect_image(const Ctx& ctx, const PodView& pv, const ContainerView& cv,
       (local_only_image(image) &&
        (policy == "Never" || policy == "IfNotPresent" || image_tag(image) != "latest") &&
        !image_on_node(ctx, pv.node, image));
-  const std::string kind_name = ctx.c.name.empty() ? "kind" : ctx.c.name;
+  const std::string kind_name = ctx.c.name.empty() ? "<cluster>" : ctx.c.name;
   if (not_loaded) {
     Candidate c = make(ctx, pv, "image-not-loaded", Severity::critical, cv.name);
     c.f.title = "Image " + image + " is not loaded into the Kind node";
