@@ -34,3 +34,18 @@ if [ "${KMG_SKIP_SANITIZERS:-0}" != "1" ]; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$san" --print-errorlogs --num-processes 2 --suite unit
 fi
+
+# One closing line for CI, counted from meson's own test log (every suite of the main build).
+python3 - "$build/meson-logs/testlog.json" <<'PY'
+import json, sys
+counts = {"OK": 0, "FAIL": 0, "SKIP": 0}
+for line in open(sys.argv[1]):
+    result = json.loads(line).get("result", "")
+    if result in ("OK", "EXPECTEDFAIL"):
+        counts["OK"] += 1
+    elif result == "SKIP":
+        counts["SKIP"] += 1
+    else:
+        counts["FAIL"] += 1
+print(f"tests: {counts['OK']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
+PY
