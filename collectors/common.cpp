@@ -85,6 +85,13 @@ std::optional<nlohmann::json> fetch_list(ClusterContext& ctx, const char* collec
       record_failure(ctx, collector, page_path, bad);
       return merged.is_null() ? std::nullopt : std::optional(merged);
     }
+    // managedFields are dropped from every object anyway (kubectl hides them too); dropping
+    // them on arrival keeps big lists (10,000 events) a third smaller in memory.
+    for (auto& item : (*page)["items"]) {
+      if (item.is_object() && item.contains("metadata") && item["metadata"].is_object()) {
+        item["metadata"].erase("managedFields");
+      }
+    }
     if (merged.is_null()) {
       merged = std::move(*page);
     } else {
@@ -187,6 +194,37 @@ void write_list_and_objects(ClusterContext& ctx, const char* collector, const st
   }
   write_output(ctx, collector, bundle::layout::list_json(ctx.target.name, group, resource),
                list.dump(1));
+}
+
+void write_list_streamed(ClusterContext& ctx, const char* collector, const std::string& relpath,
+                         const std::string& kind, const std::string& api_version,
+                         const nlohmann::json& items) {
+  auto out = ctx.writer.open_stream(relpath);
+  if (!out) {
+    record_problem(ctx, collector, relpath, "not written: cannot create the file");
+    return;
+  }
+  const std::string item_kind = kind.ends_with("List") ? kind.substr(0, kind.size() - 4) : kind;
+  bool ok = out->write(R"({"apiVersion":")" + api_version + R"(","kind":")" + kind +
+                       R"(","metadata":{},"items":[)");
+  bool first = true;
+  for (const auto& item : items) {
+    nlohmann::json clean = item;
+    if (clean.is_object()) {
+      if (!clean.contains("kind")) clean["kind"] = item_kind;
+      if (!clean.contains("apiVersion")) clean["apiVersion"] = api_version;
+    }
+    sanitize_object(clean, ctx.redactor);
+    ok = ok && out->write(first ? "\n" : ",\n") && out->write(clean.dump());
+    first = false;
+  }
+  ok = ok && out->write("\n]}\n");
+  out->close();
+  if (ok) {
+    ctx.manifest.add_items(ctx.target.name, collector, 1);
+  } else {
+    record_problem(ctx, collector, relpath, "incomplete: bundle size budget reached");
+  }
 }
 
 }  // namespace kmg::collectors

@@ -69,4 +69,10 @@ void write_list_and_objects(ClusterContext& ctx, const char* collector, const st
                             const std::string& resource, nlohmann::json list,
                             bool per_object_yaml = true);
 
+// Writes `items` (kept by the snapshot, so not copied) as a List file, one sanitized item at a
+// time: a cluster's 10,000 events never exist twice in memory.
+void write_list_streamed(ClusterContext& ctx, const char* collector, const std::string& relpath,
+                         const std::string& kind, const std::string& api_version,
+                         const nlohmann::json& items);
+
 }  // namespace kmg::collectors

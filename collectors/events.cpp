@@ -16,12 +16,8 @@ constexpr const char* kName = "events";
 
 void collect_events(ClusterContext& ctx) {
   // core/v1 events are already in the snapshot (listed once, shared with describe).
-  nlohmann::json list = {{"apiVersion", "v1"},
-                         {"kind", "EventList"},
-                         {"metadata", nlohmann::json::object()},
-                         {"items", ctx.snapshot.events}};
-  sanitize_object(list, ctx.redactor);
-  write_output(ctx, kName, bundle::layout::events_json(ctx.target.name), list.dump(1));
+  write_list_streamed(ctx, kName, bundle::layout::events_json(ctx.target.name), "EventList", "v1",
+                      ctx.snapshot.events);
 
   std::vector<const nlohmann::json*> all;
   all.reserve(ctx.snapshot.events.size());

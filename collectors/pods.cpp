@@ -22,8 +22,8 @@ void write_pod(ClusterContext& ctx, const nlohmann::json& pod) {
   sanitize_object(clean, ctx.redactor);
   write_output(ctx, kName, bundle::layout::pod_yaml(ctx.target.name, ns, name), to_yaml(clean));
   // Describe from the sanitized object so env values are masked the same way as in the YAML.
-  const std::string text =
-      describe::describe_pod(clean, events_for(ctx.snapshot, pod, "Pod"), ctx.options.started_at_ns);
+  const std::string text = describe::describe_pod(clean, events_for(ctx.snapshot, pod, "Pod"),
+                                                  ctx.options.started_at_ns);
   write_output(ctx, kName, bundle::layout::pod_describe(ctx.target.name, ns, name),
                ctx.redactor.redact(text));
 }
@@ -43,11 +43,8 @@ std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
 }
 
 void collect_pods(ClusterContext& ctx) {
-  nlohmann::json list = {{"apiVersion", "v1"},
-                         {"kind", "PodList"},
-                         {"metadata", nlohmann::json::object()},
-                         {"items", ctx.snapshot.pods}};
-  write_list_and_objects(ctx, kName, "", "pods", std::move(list), /*per_object_yaml=*/false);
+  write_list_streamed(ctx, kName, bundle::layout::list_json(ctx.target.name, "", "pods"), "PodList",
+                      "v1", ctx.snapshot.pods);
   TaskGroup group(ctx);
   for (const auto& pod : ctx.snapshot.pods) {
     group.run([&ctx, &pod] { write_pod(ctx, pod); });
