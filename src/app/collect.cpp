@@ -7,8 +7,8 @@
 #include <iostream>
 #include <thread>
 
-#include <spdlog/spdlog.h>
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "app/cli.h"
