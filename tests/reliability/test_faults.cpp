@@ -286,8 +286,7 @@ TEST_SUITE("integration") {
     check_rest_complete(g);
   }
 
-  TEST_CASE("log streams cut after 200 bytes: the partial log is in the bundle" *
-            doctest::may_fail()) {
+  TEST_CASE("log streams cut after 200 bytes: the partial log is in the bundle") {
     auto o = seed_options();
     o.cut_logs_after = 200;
     auto api = FakeApiserver::start(o);
