@@ -31,18 +31,18 @@ struct ClusterTarget;
 namespace kmg::collectors {
 
 struct GatherOptions {
-  std::int64_t started_at_ns = 0;               // gather start (UTC): "now" for ages in describe text
+  std::int64_t started_at_ns = 0;  // gather start (UTC): "now" for ages in describe text
   std::uint64_t log_limit_bytes = 10ull << 20;  // per log
   std::int64_t since_seconds = 0;               // 0: whole log
   std::int64_t trace_lookback_seconds = 3600;
-  int trace_limit = 20;                         // traces per service
-  std::string jaeger_url;                       // outside the cluster, optional
-  std::vector<std::string> attachments;         // --attach paths
+  int trace_limit = 20;                  // traces per service
+  std::string jaeger_url;                // outside the cluster, optional
+  std::vector<std::string> attachments;  // --attach paths
 };
 
 // The lists every collector builds on, fetched once per cluster before the collectors run.
 struct ClusterSnapshot {
-  nlohmann::json version;                       // /version, null if unreachable
+  nlohmann::json version;                           // /version, null if unreachable
   nlohmann::json nodes = nlohmann::json::array();   // Node items
   nlohmann::json pods = nlohmann::json::array();    // Pod items, all namespaces
   nlohmann::json events = nlohmann::json::array();  // core/v1 Event items, all namespaces
@@ -52,19 +52,19 @@ struct ClusterSnapshot {
 
 struct ClusterContext {
   const discovery::ClusterTarget& target;
-  kube::KubeApi* api;            // null when the API server could not be reached
+  kube::KubeApi* api;  // null when the API server could not be reached
   bundle::BundleWriter& writer;
   bundle::Manifest& manifest;
   const Redactor& redactor;
   const Deadline& deadline;
-  WorkPool& pool;                // bounded concurrency for this cluster's requests
+  WorkPool& pool;  // bounded concurrency for this cluster's requests
   const GatherOptions& options;
   const ClusterSnapshot& snapshot;
 };
 
 struct Collector {
-  const char* name;                      // "pods", "logs", ... as in the manifest
-  bool needs_api;                        // skipped (with a note) when the API is unreachable
+  const char* name;  // "pods", "logs", ... as in the manifest
+  bool needs_api;    // skipped (with a note) when the API is unreachable
   std::function<void(ClusterContext&)> run;
 };
 

@@ -70,7 +70,8 @@ void collect_group_version(ClusterContext& ctx, TaskGroup& group, const std::str
 void collect_custom_resources(ClusterContext& ctx) {
   TaskGroup group(ctx);
   group.run([&ctx] {
-    if (auto crds = fetch_list(ctx, kName, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")) {
+    if (auto crds =
+            fetch_list(ctx, kName, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")) {
       write_list_and_objects(ctx, kName, "apiextensions.k8s.io", "customresourcedefinitions",
                              std::move(*crds));
     }
@@ -82,7 +83,8 @@ void collect_custom_resources(ClusterContext& ctx) {
       if (is_builtin_group(name)) continue;
       // The preferred version holds every object of the group; listing each served version
       // would only repeat them converted.
-      std::string version = g.contains("preferredVersion") ? g["preferredVersion"].value("groupVersion", "") : "";
+      std::string version =
+          g.contains("preferredVersion") ? g["preferredVersion"].value("groupVersion", "") : "";
       if (version.empty() && g.contains("versions") && g["versions"].is_array() &&
           !g["versions"].empty()) {
         version = g["versions"][0].value("groupVersion", "");

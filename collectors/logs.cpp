@@ -28,7 +28,8 @@ struct LogRequest {
 };
 
 const nlohmann::json* find_status(const nlohmann::json& pod, const std::string& container) {
-  for (const char* list : {"initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"}) {
+  for (const char* list :
+       {"initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"}) {
     const auto& status = pod["status"];
     if (!status.is_object() || !status.contains(list) || !status[list].is_array()) continue;
     for (const auto& s : status[list]) {
@@ -82,8 +83,9 @@ std::vector<LogRequest> plan_requests(const nlohmann::json& pods) {
       }
     }
   }
-  std::stable_sort(requests.begin(), requests.end(),
-                   [](const LogRequest& a, const LogRequest& b) { return a.priority < b.priority; });
+  std::stable_sort(requests.begin(), requests.end(), [](const LogRequest& a, const LogRequest& b) {
+    return a.priority < b.priority;
+  });
   return requests;
 }
 
@@ -107,14 +109,14 @@ void fetch_one(ClusterContext& ctx, const LogRequest& r, const std::string& scra
   redactor.flush();
   ctx.manifest.add_request(ctx.target.name, kName, response.bytes);
   if (!response.ok()) {
-    bundle::FailedRequest failure{ctx.target.name, kName, "GET", path, response.status,
+    bundle::FailedRequest failure{ctx.target.name,    kName, "GET", path, response.status,
                                   response.describe()};
     ctx.manifest.add_failure(failure);
     // A log cut mid-way is still worth keeping: write what arrived.
     if (tail.total_bytes() == 0) return;
   }
-  const auto relpath = bundle::layout::container_log(ctx.target.name, r.ns, r.pod, r.container,
-                                                     r.previous);
+  const auto relpath =
+      bundle::layout::container_log(ctx.target.name, r.ns, r.pod, r.container, r.previous);
   if (tail.finish(ctx.writer, relpath) < 0) {
     record_problem(ctx, kName, relpath, "not written: bundle size budget reached");
     return;

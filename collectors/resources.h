@@ -8,7 +8,7 @@
 namespace kmg::collectors {
 
 struct BuiltinResource {
-  const char* group;    // "" for core
+  const char* group;  // "" for core
   const char* version;
   const char* resource;
 };

@@ -1,9 +1,9 @@
 #include "collectors/tail_log.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <vector>
+
+#include <unistd.h>
 
 #include "bundle/bundle_writer.h"
 

@@ -1,8 +1,9 @@
 #include "app/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+
+#include <CLI/CLI.hpp>
 
 #include "app/options.h"
 #include "util/log.h"
@@ -151,7 +152,9 @@ int run_cli(int argc, char** argv) {
     return kExitUsage;
   }
 
-  setup_logging(quiet ? Verbosity::kQuiet : verbose ? Verbosity::kVerbose : Verbosity::kNormal,
+  setup_logging(quiet     ? Verbosity::kQuiet
+                : verbose ? Verbosity::kVerbose
+                          : Verbosity::kNormal,
                 log_format == "json" ? LogFormat::kJson : LogFormat::kText);
 
   if (*version_cmd) {

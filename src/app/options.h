@@ -11,27 +11,27 @@ namespace kmg::app {
 
 // Which clusters to look at; shared by `collect` and `clusters`.
 struct SelectionOptions {
-  std::string provider = "auto";             // auto|docker|podman|nerdctl
-  std::vector<std::string> clusters;         // --cluster: restrict Kind clusters to these
-  std::vector<std::string> kubeconfigs;      // --kubeconfig: add clusters from these files
-  std::vector<std::string> contexts;         // --context: add these contexts
-  bool no_kind = false;                      // --no-kind: skip engine discovery
+  std::string provider = "auto";         // auto|docker|podman|nerdctl
+  std::vector<std::string> clusters;     // --cluster: restrict Kind clusters to these
+  std::vector<std::string> kubeconfigs;  // --kubeconfig: add clusters from these files
+  std::vector<std::string> contexts;     // --context: add these contexts
+  bool no_kind = false;                  // --no-kind: skip engine discovery
   int request_timeout_seconds = 30;
-  std::string record_requests;               // hidden: append every API path to this file
+  std::string record_requests;  // hidden: append every API path to this file
 };
 
 struct CollectOptions {
   SelectionOptions selection;
-  std::string output;                        // --output; empty: default name
+  std::string output;  // --output; empty: default name
   int concurrency = 8;
   int timeout_seconds = 300;
   std::uint64_t max_size = 500ull << 20;
   bool redact = true;
   bool exit_zero = false;
-  bool github = false;                       // --github or GITHUB_ACTIONS=true
+  bool github = false;  // --github or GITHUB_ACTIONS=true
   std::string template_dir;
   collectors::GatherOptions gather;
-  std::string command_line;                  // for the manifest
+  std::string command_line;  // for the manifest
 };
 
 struct ClustersOptions {

@@ -51,8 +51,8 @@ int run_report(const ReportOptions& options) {
     report::ReportSettings settings;
     settings.template_dir = options.template_dir;
     const auto out = report::build_report(options.bundle, settings);
-    const fs::path dir = options.output_dir.empty() ? default_output_dir(bundle)
-                                                    : fs::path(options.output_dir);
+    const fs::path dir =
+        options.output_dir.empty() ? default_output_dir(bundle) : fs::path(options.output_dir);
     fs::create_directories(dir);
     const bool inside = fs::is_directory(bundle) && options.output_dir.empty();
     const std::string prefix = inside ? "" : stem_of(bundle) + ".";

@@ -2,9 +2,8 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "util/deadline.h"
 

@@ -37,7 +37,8 @@ ClusterGatherResult probe(ClusterContext& ctx, ClusterSnapshot& snapshot) {
   snapshot.version = nlohmann::json::parse(r.body, nullptr, false);
   if (snapshot.version.is_discarded()) snapshot.version = nullptr;
   result.reachable = true;
-  if (snapshot.version.is_object()) result.server_version = snapshot.version.value("gitVersion", "");
+  if (snapshot.version.is_object())
+    result.server_version = snapshot.version.value("gitVersion", "");
   return result;
 }
 
@@ -115,7 +116,8 @@ ClusterGatherResult gather_cluster(const discovery::ClusterTarget& target, kube:
   // pool bounds the requests in flight while collectors wait only for their own work.
   std::vector<std::thread> threads;
   for (const auto& collector : collectors::all_collectors()) {
-    threads.emplace_back([&ctx, &collector, &result] { run_collector(ctx, collector, result.reachable); });
+    threads.emplace_back(
+        [&ctx, &collector, &result] { run_collector(ctx, collector, result.reachable); });
   }
   for (auto& t : threads) t.join();
   pool.wait_idle();

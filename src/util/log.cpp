@@ -16,9 +16,15 @@ void setup_logging(Verbosity verbosity, LogFormat format) {
     logger->set_pattern("%^%L%$ %H:%M:%S %v", spdlog::pattern_time_type::utc);
   }
   switch (verbosity) {
-    case Verbosity::kQuiet: logger->set_level(spdlog::level::err); break;
-    case Verbosity::kNormal: logger->set_level(spdlog::level::info); break;
-    case Verbosity::kVerbose: logger->set_level(spdlog::level::debug); break;
+    case Verbosity::kQuiet:
+      logger->set_level(spdlog::level::err);
+      break;
+    case Verbosity::kNormal:
+      logger->set_level(spdlog::level::info);
+      break;
+    case Verbosity::kVerbose:
+      logger->set_level(spdlog::level::debug);
+      break;
   }
   spdlog::set_default_logger(logger);
 }

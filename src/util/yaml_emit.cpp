@@ -27,11 +27,10 @@ bool looks_like_number(std::string_view s) {
 }
 
 bool is_reserved_word(std::string_view s) {
-  static constexpr std::string_view words[] = {"true", "false", "yes", "no",  "on",   "off",
-                                               "null", "~",     "y",   "n",   "True", "False",
-                                               "TRUE", "FALSE", "Yes", "No",  "YES",  "NO",
-                                               "On",   "Off",   "ON",  "OFF", "Null", "NULL",
-                                               "Y",    "N",     ".inf", ".nan"};
+  static constexpr std::string_view words[] = {
+      "true", "false", "yes",  "no",    "on",  "off", "null", "~",   "y",  "n",
+      "True", "False", "TRUE", "FALSE", "Yes", "No",  "YES",  "NO",  "On", "Off",
+      "ON",   "OFF",   "Null", "NULL",  "Y",   "N",   ".inf", ".nan"};
   for (auto w : words) {
     if (s == w) return true;
   }
@@ -61,11 +60,21 @@ void append_quoted(std::string& out, std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
@@ -91,7 +100,9 @@ bool fits_literal_block(std::string_view s) {
   return true;
 }
 
-void append_indent(std::string& out, int indent) { out.append(static_cast<std::size_t>(indent), ' '); }
+void append_indent(std::string& out, int indent) {
+  out.append(static_cast<std::size_t>(indent), ' ');
+}
 
 void append_string(std::string& out, std::string_view s, int indent) {
   if (fits_literal_block(s)) {

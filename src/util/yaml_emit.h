@@ -1,6 +1,6 @@
-// JSON to YAML, in the style of `kubectl get -o yaml`: block style, keys in sorted order (nlohmann's
-// object order, which is what kubectl's JSON-to-YAML conversion produces too), strings quoted only
-// when YAML would read them as something else.
+// JSON to YAML, in the style of `kubectl get -o yaml`: block style, keys in sorted order
+// (nlohmann's object order, which is what kubectl's JSON-to-YAML conversion produces too), strings
+// quoted only when YAML would read them as something else.
 #pragma once
 
 #include <string>

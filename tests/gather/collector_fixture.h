@@ -31,8 +31,8 @@ struct CollectorFixture {
   }
 
   collectors::ClusterContext context() {
-    return collectors::ClusterContext{target,   &api,    writer,  manifest, redactor,
-                                      deadline, pool,    options, snapshot};
+    return collectors::ClusterContext{target,   &api, writer,  manifest, redactor,
+                                      deadline, pool, options, snapshot};
   }
 
   // A file the collectors wrote, relative to the bundle's top folder.

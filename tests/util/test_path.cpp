@@ -1,7 +1,7 @@
-#include <doctest/doctest.h>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "util/path.h"
 
@@ -12,7 +12,8 @@ TEST_SUITE("util::path") {
   }
 
   TEST_CASE("separators, dot names and control bytes are neutralised") {
-    const std::vector<std::string> bad_names = {"a/b", "..", ".", "", std::string("a\0b", 3), "a\nb", "x\\y"};
+    const std::vector<std::string> bad_names = {"a/b",  "..",  ".", "", std::string("a\0b", 3),
+                                                "a\nb", "x\\y"};
     for (const auto& bad : bad_names) {
       const auto safe = kmg::safe_path_component(bad);
       CHECK(safe.find('/') == std::string::npos);

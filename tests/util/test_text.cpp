@@ -41,7 +41,10 @@ TEST_SUITE("util::strings") {
 
   TEST_CASE("to_valid_utf8 keeps valid text and replaces bad bytes") {
     CHECK(kmg::to_valid_utf8("héllo ✓") == "héllo ✓");
-    CHECK(kmg::to_valid_utf8(std::string("a\xff" "b")) == "a\xEF\xBF\xBD" "b");
+    CHECK(kmg::to_valid_utf8(std::string("a\xff"
+                                         "b")) ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(kmg::to_valid_utf8(std::string("\xC3")) == "\xEF\xBF\xBD");
     CHECK(kmg::to_valid_utf8(std::string("\xED\xA0\x80")) ==
           "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate halves are not UTF-8

@@ -1,9 +1,9 @@
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+
+#include <doctest/doctest.h>
 
 #include "util/work_pool.h"
 

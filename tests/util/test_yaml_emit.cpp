@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
-#include <yaml-cpp/yaml.h>
-
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "util/yaml_emit.h"
 
