@@ -6,6 +6,7 @@
 #include "bundle/manifest.h"
 #include "discovery/cluster_target.h"
 #include "kube/kube_api.h"
+#include "kube/list.h"
 #include "util/deadline.h"
 #include "util/text.h"
 #include "util/work_pool.h"
@@ -23,10 +24,6 @@ void record_failure(ClusterContext& ctx, const char* collector, const std::strin
   failure.message = r.describe();
   spdlog::debug("{}: GET {} failed: {}", ctx.target.name, path, failure.message);
   ctx.manifest.add_failure(failure);
-}
-
-std::string with_query(const std::string& path, const std::string& query) {
-  return path + (path.find('?') == std::string::npos ? "?" : "&") + query;
 }
 
 }  // namespace
@@ -58,54 +55,40 @@ std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collec
 
 std::optional<nlohmann::json> fetch_list(ClusterContext& ctx, const char* collector,
                                          const std::string& path) {
-  nlohmann::json merged;
-  std::string continue_token;
-  bool restarted = false;
-  while (true) {
-    std::string page_path = with_query(path, "limit=500");
-    if (!continue_token.empty()) page_path += "&continue=" + url_encode(continue_token);
-    long status = 0;
-    auto page = fetch_json(ctx, collector, page_path, &status);
-    if (!page && status == 410 && !restarted) {
-      // The continue token expired: start the list again without it, once.
-      restarted = true;
-      merged = nullptr;
-      continue_token.clear();
-      continue;
-    }
-    if (!page) {
-      if (merged.is_null()) return std::nullopt;
-      merged["metadata"]["incomplete"] = true;
-      return merged;
-    }
-    if (!page->is_object() || !(*page)["items"].is_array()) {
-      kube::Response bad;
-      bad.status = 200;
-      bad.error = "response is not a List (no items array)";
-      record_failure(ctx, collector, page_path, bad);
-      return merged.is_null() ? std::nullopt : std::optional(merged);
-    }
-    // managedFields are dropped from every object anyway (kubectl hides them too); dropping
-    // them on arrival keeps big lists (10,000 events) a third smaller in memory.
-    for (auto& item : (*page)["items"]) {
-      if (item.is_object() && item.contains("metadata") && item["metadata"].is_object()) {
-        item["metadata"].erase("managedFields");
-      }
-    }
-    if (merged.is_null()) {
-      merged = std::move(*page);
-    } else {
-      auto& items = merged["items"];
-      for (auto& item : (*page)["items"]) items.push_back(std::move(item));
-      merged["metadata"] = (*page)["metadata"];
-    }
-    continue_token = str_at(merged, "/metadata/continue");
-    if (continue_token.empty()) break;
+  if (ctx.api == nullptr) return std::nullopt;
+  if (ctx.deadline.expired()) {
+    record_problem(ctx, collector, path, "skipped: time limit reached or cancelled");
+    return std::nullopt;
   }
-  if (merged.contains("metadata") && merged["metadata"].is_object()) {
-    merged["metadata"].erase("continue");
+  kube::ListObserver observer;
+  observer.on_response = [&](const std::string&, const kube::Response& r) {
+    ctx.manifest.add_request(ctx.target.name, collector, r.bytes);
+  };
+  // managedFields are dropped from every object anyway (kubectl hides them too); dropping
+  // them on arrival keeps big lists (10,000 events) a third smaller in memory.
+  observer.on_item = [](nlohmann::json& item) {
+    if (item.is_object() && item.contains("metadata") && item["metadata"].is_object()) {
+      item["metadata"].erase("managedFields");
+    }
+  };
+  auto result = kube::list_all(*ctx.api, path, 500, observer);
+  if (result.ok) {
+    // An expired continue token that the whole-list read recovered from lost nothing: it is a
+    // debug line, not a failure.
+    if (result.restarted)
+      spdlog::debug("{}: {}: continue token expired, list read again whole", ctx.target.name, path);
+    return std::move(result.list);
   }
-  return merged;
+  bundle::FailedRequest failure;
+  failure.cluster = ctx.target.name;
+  failure.collector = collector;
+  failure.path = result.failed_url;
+  failure.status = result.status;
+  failure.message = result.error;
+  ctx.manifest.add_failure(failure);
+  if (result.pages == 0) return std::nullopt;
+  result.list["metadata"]["incomplete"] = true;
+  return std::move(result.list);
 }
 
 void write_output(ClusterContext& ctx, const char* collector, const std::string& relpath,

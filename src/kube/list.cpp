@@ -28,7 +28,8 @@ std::string continue_token(const nlohmann::json& page) {
 
 }  // namespace
 
-ListResult list_all(KubeApi& api, const std::string& path, int page_size) {
+ListResult list_all(KubeApi& api, const std::string& path, int page_size,
+                    const ListObserver& observer) {
   ListResult result;
   result.list = {{"items", nlohmann::json::array()}};
   std::string token;
@@ -37,30 +38,33 @@ ListResult list_all(KubeApi& api, const std::string& path, int page_size) {
     Response r = api.get(url);
     ++result.requests;
     result.bytes += r.bytes;
+    if (observer.on_response) observer.on_response(url, r);
     if (r.status == 410 && !token.empty() && !result.restarted) {
-      // The continue token expired (the server compacted past it): kubectl's advice is to list
-      // again from the start; once, so a server that keeps expiring us cannot loop forever.
+      // Restarting with a limit would page into the same compaction again; one unpaged list is
+      // what client-go falls back to, and it cannot expire.
       result.restarted = true;
       token.clear();
+      page_size = 0;
       result.pages = 0;
       result.list["items"] = nlohmann::json::array();
       continue;
     }
-    if (!r.ok()) {
+    auto fail = [&](std::string error) {
       result.status = r.status;
-      result.error = r.describe();
+      result.error = std::move(error);
+      result.failed_url = url;
       return result;
-    }
+    };
+    if (!r.ok()) return fail(r.describe());
     auto page = nlohmann::json::parse(r.body, nullptr, false);
-    if (page.is_discarded() || !page.is_object()) {
-      result.status = r.status;
-      result.error = "GET " + url + ": the reply is not a JSON object";
-      return result;
-    }
+    if (page.is_discarded() || !page.is_object()) return fail("the reply is not a JSON object");
+    auto items = page.find("items");
+    if (items == page.end() || !items->is_array()) return fail("the reply is not a List");
     ++result.pages;
-    if (auto items = page.find("items"); items != page.end() && items->is_array()) {
-      auto& all = result.list["items"];
-      for (auto& item : *items) all.push_back(std::move(item));
+    auto& all = result.list["items"];
+    for (auto& item : *items) {
+      if (observer.on_item) observer.on_item(item);
+      all.push_back(std::move(item));
     }
     for (const char* key : {"kind", "apiVersion"}) {
       if (page.contains(key)) result.list[key] = page[key];

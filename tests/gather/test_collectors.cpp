@@ -57,23 +57,41 @@ TEST_SUITE("collectors") {
     CHECK_FALSE((*list)["metadata"].contains("continue"));
   }
 
-  TEST_CASE("fetch_list restarts once on an expired continue token (410)") {
+  TEST_CASE("fetch_list reads the whole list again on an expired continue token (410)") {
     CollectorFixture f;
     f.api.set(
         "/api/v1/pods?limit=500",
         R"({"kind":"PodList","metadata":{"continue":"old"},"items":[{"metadata":{"name":"a"}}]})");
     f.api.set("/api/v1/pods?limit=500&continue=old",
               R"({"kind":"Status","reason":"Expired","code":410,"message":"too old"})", 410);
+    f.api.set(
+        "/api/v1/pods",
+        R"({"kind":"PodList","metadata":{},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})");
     auto ctx = f.context();
     const auto list = kmg::collectors::fetch_list(ctx, "pods", "/api/v1/pods");
-    // The restart hits the same expiring server again: the items fetched so far are kept and
-    // the list is marked incomplete, with both failures in the manifest.
+    REQUIRE(list.has_value());
+    CHECK_FALSE((*list)["metadata"].contains("incomplete"));
+    CHECK((*list)["items"].size() == 2);
+    const auto failures = f.manifest.to_json()["clusters"]["test-cluster"]["failures"];
+    CHECK(failures.empty());  // recovered from: nothing was lost
+    CHECK(f.manifest.to_json()["clusters"]["test-cluster"]["collectors"]["pods"]["requests"] == 3);
+  }
+
+  TEST_CASE("fetch_list keeps the pages before a failed one, marked incomplete") {
+    CollectorFixture f;
+    f.api.set(
+        "/api/v1/pods?limit=500",
+        R"({"kind":"PodList","metadata":{"continue":"t"},"items":[{"metadata":{"name":"a"}}]})");
+    f.api.set("/api/v1/pods?limit=500&continue=t", "not json at all");
+    auto ctx = f.context();
+    const auto list = kmg::collectors::fetch_list(ctx, "pods", "/api/v1/pods");
     REQUIRE(list.has_value());
     CHECK((*list)["metadata"]["incomplete"] == true);
     CHECK((*list)["items"].size() == 1);
     const auto failures = f.manifest.to_json()["clusters"]["test-cluster"]["failures"];
-    CHECK(failures.size() == 2);
-    CHECK(failures[0]["status"] == 410);
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0]["path"] == "/api/v1/pods?limit=500&continue=t");
+    CHECK(failures[0]["message"] == "the reply is not a JSON object");
   }
 
   TEST_CASE("a failed request is recorded, not thrown") {

@@ -212,19 +212,37 @@ TEST_SUITE("kube") {
     CHECK(result.list["items"].size() == 1);  // what was gathered before the failure
   }
 
-  TEST_CASE("list_all restarts once when the continue token expired (410)") {
+  TEST_CASE("list_all reads the list again, whole, when the continue token expired (410)") {
     kmg::testing::MemoryKubeApi api;
     api.set(
         "/api/v1/nodes?limit=1",
         R"({"kind":"NodeList","apiVersion":"v1","metadata":{"continue":"old"},"items":[{"n":1}]})");
     api.set("/api/v1/nodes?limit=1&continue=old",
             R"({"kind":"Status","reason":"Expired","message":"too old resource version"})", 410);
-    const auto result = kmg::kube::list_all(api, "/api/v1/nodes", 1);
+    api.set("/api/v1/nodes", R"({"kind":"NodeList","apiVersion":"v1","items":[{"n":1},{"n":2}]})");
+    std::vector<long> statuses;
+    kmg::kube::ListObserver observer;
+    observer.on_response = [&](const std::string&, const kmg::kube::Response& r) {
+      statuses.push_back(r.status);
+    };
+    const auto result = kmg::kube::list_all(api, "/api/v1/nodes", 1, observer);
     CHECK(result.restarted);
-    CHECK_FALSE(result.ok);  // the same token comes back, and expires again: no second restart
-    CHECK(result.status == 410);
-    CHECK(result.requests == 4);
-    CHECK(result.list["items"].size() == 1);  // the restart did not duplicate items
+    CHECK(result.ok);
+    CHECK(result.requests == 3);
+    CHECK(statuses == std::vector<long>{200, 410, 200});
+    REQUIRE(result.list["items"].size() == 2);  // the whole list once, no duplicates
+    CHECK(result.list["items"][1]["n"] == 2);
+
+    kmg::testing::MemoryKubeApi expiring;  // the whole list fails too: reported, not retried again
+    expiring.set("/api/v1/nodes?limit=1",
+                 R"({"kind":"NodeList","metadata":{"continue":"old"},"items":[{}]})");
+    expiring.set("/api/v1/nodes?limit=1&continue=old", R"({"kind":"Status"})", 410);
+    expiring.set("/api/v1/nodes", R"({"kind":"Status"})", 503);
+    const auto failed = kmg::kube::list_all(expiring, "/api/v1/nodes", 1);
+    CHECK_FALSE(failed.ok);
+    CHECK(failed.status == 503);
+    CHECK(failed.failed_url == "/api/v1/nodes");
+    CHECK(failed.requests == 3);
 
     kmg::testing::MemoryKubeApi plain;
     plain.set("/apis/x/v1/things", R"({"kind":"ThingList","items":[{"a":1},{"a":2}]})");

@@ -327,7 +327,7 @@ TEST_SUITE("integration") {
     CHECK(g.files.count("clusters/kind-big/lists/pods.json") == 1);
   }
 
-  TEST_CASE("continue tokens expire: the lists are still complete" * doctest::may_fail()) {
+  TEST_CASE("continue tokens expire: the lists are still complete") {
     FakeApiserverOptions o;
     o.synthetic = "namespaces=2,pods=300,containers=1,events=1";
     o.cluster_name = "big";
