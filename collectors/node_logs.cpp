@@ -269,7 +269,7 @@ std::string unpack_pod_logs(ClusterContext& ctx, const NodeInfo& node, ChunkChan
       return why != nullptr ? why : "broken archive";
     }
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const char* entry_name = archive_entry_pathname(entry);
+    const char* entry_name = archive_entry_pathname_utf8(entry);
     if (entry_name == nullptr) continue;
     std::string name(entry_name);
     const bool gzipped = name.ends_with(".gz");

@@ -99,7 +99,7 @@ void visit_archive(const std::string& bundle_path, const EntryVisitor& visitor) 
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) throw Error("bundle " + bundle_path + ": " + archive_error(a.get()));
     if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const char* raw_name = archive_entry_pathname(entry);
+    const char* raw_name = archive_entry_pathname_utf8(entry);
     const std::string relpath = strip_top(raw_name ? raw_name : "");
     if (relpath.empty()) continue;
     const ChunkPull pull = [&](std::string_view& chunk) {

@@ -200,7 +200,9 @@ void add_entry(struct archive* a, const fs::path& root, const std::string& top,
   }
   std::unique_ptr<archive_entry, EntryFree> entry(archive_entry_new());
   const std::string name = top + "/" + staged.relpath;
-  archive_entry_set_pathname(entry.get(), name.c_str());
+  // Names are UTF-8 whatever the process locale is; the _utf8 setter spares libarchive a
+  // conversion from the locale's charset that fails for non-ASCII names under LANG=C.
+  archive_entry_set_pathname_utf8(entry.get(), name.c_str());
   archive_entry_set_mtime(entry.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
   if (staged.is_dir) {
     archive_entry_set_filetype(entry.get(), AE_IFDIR);
@@ -236,7 +238,7 @@ void write_archive(int fd, Format format, const fs::path& root, const std::strin
   }
   {
     std::unique_ptr<archive_entry, EntryFree> entry(archive_entry_new());
-    archive_entry_set_pathname(entry.get(), top.c_str());
+    archive_entry_set_pathname_utf8(entry.get(), top.c_str());
     archive_entry_set_filetype(entry.get(), AE_IFDIR);
     archive_entry_set_perm(entry.get(), 0755);
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) {

@@ -2,7 +2,10 @@
 
 #include <array>
 #include <cctype>
+#include <clocale>
 #include <cstdio>
+
+#include <langinfo.h>
 
 #include "util/errors.h"
 
@@ -179,6 +182,13 @@ std::string to_valid_utf8(std::string_view s) {
     }
   }
   return out;
+}
+
+void use_utf8_ctype() {
+  const char* current = std::setlocale(LC_CTYPE, "");
+  const std::string codeset = current != nullptr ? nl_langinfo(CODESET) : "";
+  if (to_lower(codeset) == "utf-8") return;  // the user's UTF-8 locale is kept as it is
+  if (std::setlocale(LC_CTYPE, "C.UTF-8") == nullptr) std::setlocale(LC_CTYPE, "C.utf8");
 }
 
 }  // namespace kmg

@@ -22,4 +22,9 @@ std::string base64_decode(std::string_view text);
 // Replaces bytes that are not valid UTF-8 with U+FFFD so the text is safe in JSON and Markdown.
 std::string to_valid_utf8(std::string_view s);
 
+// Makes the process's character type UTF-8 (C.UTF-8) when it is plain ASCII ("C", as in many CI
+// jobs). Object names are UTF-8, and libarchive converts tar entry names through the locale's
+// charset: under "C" a name like "café" cannot be written. Call once at start-up, before threads.
+void use_utf8_ctype();
+
 }  // namespace kmg

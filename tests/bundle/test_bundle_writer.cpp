@@ -135,6 +135,19 @@ TEST_SUITE("bundle::writer") {
     }
   }
 
+  TEST_CASE("UTF-8 file names survive tar.gz (LC_CTYPE made UTF-8 at start-up, as main does)") {
+    kmg::testing::TempDir tmp;
+    const std::string path = tmp.path() + "/u.tar.gz";
+    const std::string name = "pods/unicode-\u00fcn\u00ef-\u65e5\u672c/describe.txt";
+    BundleWriter writer(OutputSpec{path, Format::kTarGz, "top"}, 0);
+    REQUIRE(writer.write_file(name, "content"));
+    CHECK(writer.finalize() == path);
+    const auto files = read_bundle(path);
+    REQUIRE(files.size() == 1);
+    CHECK(files[0].first == name);
+    CHECK(files[0].second == "content");
+  }
+
   TEST_CASE("large files stream through in bounded chunks") {
     kmg::testing::TempDir tmp;
     const std::string big = random_bytes(3 * 1024 * 1024 + 17, 7);

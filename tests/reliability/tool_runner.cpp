@@ -130,8 +130,8 @@ std::vector<std::string> tar_entry_names(const std::string& path) {
   std::vector<std::string> names;
   archive_entry* entry = nullptr;
   int r = ARCHIVE_OK;
-  while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK) {
-    const char* name = archive_entry_pathname(entry);
+  while ((r = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+    const char* name = archive_entry_pathname_utf8(entry);
     names.emplace_back(name != nullptr ? name : "");
     archive_read_data_skip(a.get());
   }
