@@ -40,6 +40,21 @@ void redact_config_data(nlohmann::json& data, const Redactor& redactor) {
   }
 }
 
+// last-applied-configuration is the whole object as last applied, as JSON text: a string-level
+// mask cannot see that "value" belongs to a PASSWORD env var, so it is sanitized as an object.
+void sanitize_last_applied(nlohmann::json& obj, const Redactor& redactor) {
+  auto annotations = obj.find("metadata");
+  if (annotations == obj.end() || !annotations->is_object()) return;
+  annotations = annotations->find("annotations");
+  if (annotations == obj["metadata"].end() || !annotations->is_object()) return;
+  auto applied = annotations->find(kLastApplied);
+  if (applied == annotations->end() || !applied->is_string()) return;
+  auto inner = nlohmann::json::parse(applied->get_ref<const std::string&>(), nullptr, false);
+  if (inner.is_discarded() || !inner.is_object()) return;  // masked as text like any string
+  sanitize_object(inner, redactor);
+  *applied = inner.dump();
+}
+
 }  // namespace
 
 nlohmann::json secret_metadata_only(const nlohmann::json& secret) {
@@ -77,6 +92,7 @@ void sanitize_object(nlohmann::json& obj, const Redactor& redactor) {
     return;
   }
   if (!redactor.enabled()) return;
+  sanitize_last_applied(obj, redactor);
   if (obj.value("kind", "") == "ConfigMap" && obj.contains("data")) {
     redact_config_data(obj["data"], redactor);
   }

@@ -249,4 +249,32 @@ TEST_SUITE("collectors") {
     CHECK_FALSE(p["metadata"].contains("managedFields"));
     CHECK(redactor.masked_count() >= 1);
   }
+
+  TEST_CASE("sanitize masks env values inside last-applied-configuration, keeping it JSON") {
+    kmg::Redactor redactor(true);
+    json inner = json::parse(R"({"kind":"Deployment","spec":{"template":{"spec":{"containers":[
+      {"name":"c","env":[{"name":"API_PASSWORD","value":"PLANTED-APPLIED"},
+      {"name":"MODE","value":"fast"}]}]}}}})");
+    json d = {
+        {"kind", "Deployment"},
+        {"metadata",
+         {{"name", "d"},
+          {"annotations", {{"kubectl.kubernetes.io/last-applied-configuration", inner.dump()}}}}}};
+    kmg::collectors::sanitize_object(d, redactor);
+    const std::string applied =
+        d["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"];
+    CHECK(applied.find("PLANTED-APPLIED") == std::string::npos);
+    const auto reparsed = json::parse(applied);
+    CHECK(reparsed["spec"]["template"]["spec"]["containers"][0]["env"][1]["value"] == "fast");
+
+    // A Secret applied with kubectl keeps no data in a non-Secret's view of it either.
+    json secret_inner = {{"kind", "Secret"}, {"data", {{"k", "UExBTlRFRC1CNjQ="}}}};
+    json holder = {
+        {"kind", "SealedThing"},
+        {"metadata",
+         {{"annotations",
+           {{"kubectl.kubernetes.io/last-applied-configuration", secret_inner.dump()}}}}}};
+    kmg::collectors::sanitize_object(holder, redactor);
+    CHECK(holder.dump().find("UExBTlRFRC1CNjQ=") == std::string::npos);
+  }
 }

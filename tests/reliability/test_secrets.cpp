@@ -249,8 +249,7 @@ TEST_SUITE("integration") {
     for (const auto& leak : found_markers(g, never)) FAIL_CHECK("leaked: ", leak);
   }
 
-  TEST_CASE("redaction on: env values inside last-applied-configuration are masked too" *
-            doctest::may_fail()) {
+  TEST_CASE("redaction on: env values inside last-applied-configuration are masked too") {
     LeakyCluster cluster;
     const auto g = kmg::reliability::gather(
         cluster.dir, {"--kubeconfig", cluster.api.kubeconfig_path(), "--timeout", "120s"});
