@@ -1,0 +1,314 @@
+// REPORT.md of the seed scenario: equal to the checked-in golden once what varies per run is
+// normalised, re-rendered byte for byte by `kind-must-gather report`, valid Markdown tables, and
+// its findings name the seed's failures (each expected value read from seed.json).
+//
+// Regenerate the golden after an intended change of the report:
+//   KMG_UPDATE_GOLDEN=1 meson test -C build integration_report_golden
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <doctest/doctest.h>
+
+#include "fake_apiserver_process.h"
+#include "fixture.h"
+#include "scenario.h"
+#include "util/text.h"
+
+using kmg::integration::objects_of_kind;
+using nlohmann::json;
+
+namespace {
+
+struct Seed {
+  kmg::testing::TempDir dir;
+  json scenario = kmg::integration::load_scenario(kmg::reliability::seed_scenario());
+  kmg::reliability::Gathered gathered;
+};
+
+// One gather through a kubeconfig (no podman needed, so the golden is checked everywhere) of the
+// seed cluster under its own name, with the e2e JUnit attached as ci/demo.sh does.
+const Seed& seed() {
+  static const Seed* s = [] {
+    auto* out = new Seed();  // lives for the program: doctest cases share it
+    auto api = kmg::testing::FakeApiserver::start(
+        {.scenarios = {kmg::reliability::seed_scenario()}, .cluster_name = "gateway-e2e"});
+    out->gathered =
+        kmg::reliability::gather(out->dir,
+                                 {"--kubeconfig", api.kubeconfig_path(), "--attach",
+                                  kmg::testing::source_root() + "/tests/scenarios/demo-junit.xml",
+                                  "--trace-lookback", kmg::integration::kTraceLookback},
+                                 std::chrono::seconds(180), "seed.tar.gz");
+    return out;
+  }();
+  return *s;
+}
+
+// What legitimately differs between two runs of the same gather, and nothing else:
+// - the "Collected <start> to <end> by kind-must-gather <version>." line (gather time, version);
+// - the Age column of the Pods table (creation time to gather time grows with the date);
+// - the size of manifest.json in the bundle index (it holds temp paths and the port).
+std::string normalise(const std::string& report) {
+  std::string out;
+  bool pods_table = false;
+  static const std::regex collected(R"(^Collected \S+ to \S+ by kind-must-gather \S+\.$)");
+  static const std::regex age_cell(R"(\| [0-9]+[smhd]([0-9]+[smh])? \|$)");
+  static const std::regex manifest_size(R"(^(\s*- \[manifest\.json\]\(manifest\.json\)) \(.*\)$)");
+  for (const auto& line : kmg::split(report, '\n')) {
+    std::string l = line;
+    if (l.rfind("| Cluster | Pod |", 0) == 0) pods_table = l.find("| Age |") != std::string::npos;
+    if (l.empty() || l[0] != '|') pods_table = false;
+    if (std::regex_match(l, collected)) {
+      l = "Collected <start> to <end> by kind-must-gather <version>.";
+    } else if (pods_table) {
+      l = std::regex_replace(l, age_cell, "| <age> |");
+    } else {
+      l = std::regex_replace(l, manifest_size, "$1 (<size>)");
+    }
+    out += l + "\n";
+  }
+  out.pop_back();  // split() gave one more line than there were newlines
+  return out;
+}
+
+std::string golden_path() {
+  return kmg::testing::source_root() + "/tests/integration/golden/seed-REPORT.md";
+}
+
+// The "### N. ..." block of the Findings section that mentions every one of `needles`.
+std::string finding_with(const std::string& report, const std::vector<std::string>& needles) {
+  const auto start = report.find("## Findings");
+  const auto end = report.find("\n## ", start + 1);
+  const std::string findings = report.substr(start, end - start);
+  for (std::size_t at = findings.find("\n### "); at != std::string::npos;) {
+    const auto next = findings.find("\n### ", at + 1);
+    const std::string block = findings.substr(at, next == std::string::npos ? next : next - at);
+    bool all = true;
+    for (const auto& n : needles) all = all && block.find(n) != std::string::npos;
+    if (all) return block;
+    at = next;
+  }
+  return "";
+}
+
+// The container statuses of the scenario's pods whose lastState.terminated.reason is `reason`.
+std::vector<std::pair<json, json>> terminated_with(const json& scenario,
+                                                   const std::string& reason) {
+  std::vector<std::pair<json, json>> out;
+  for (const auto& pod : objects_of_kind(scenario, "Pod")) {
+    for (const auto& cs : pod["status"].value("containerStatuses", json::array())) {
+      if (cs.contains("lastState") && cs["lastState"].contains("terminated") &&
+          cs["lastState"]["terminated"].value("reason", "") == reason && cs.contains("state") &&
+          cs["state"].contains("waiting")) {
+        out.emplace_back(pod, cs);
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> log_lines(const json& scenario, const json& pod, const std::string& c,
+                                   bool previous) {
+  for (const auto& log : scenario["logs"]) {
+    if (log.value("pod", "") == pod["metadata"].value("name", "") &&
+        log.value("container", "") == c && log.value("previous", false) == previous) {
+      return log["lines"].get<std::vector<std::string>>();
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_SUITE("integration") {
+  TEST_CASE("REPORT.md equals the golden file after normalisation") {
+    const auto& g = seed().gathered;
+    INFO("stderr: ", g.run.err);
+    REQUIRE(g.bundle_exists);
+    REQUIRE_FALSE(g.report.empty());
+    const std::string actual = normalise(g.report);
+    if (const char* update = std::getenv("KMG_UPDATE_GOLDEN");
+        update && std::string(update) == "1") {
+      std::ofstream(golden_path(), std::ios::binary) << actual;
+      MESSAGE("golden rewritten: ", golden_path());
+    }
+    const std::string golden = kmg::testing::read_file(golden_path());
+    CHECK(actual == golden);
+    // The normalisation must not hide the report: it only touched the documented places.
+    CHECK(actual.size() > g.report.size() / 2);
+  }
+
+  TEST_CASE("`kind-must-gather report BUNDLE` reproduces REPORT.md byte for byte") {
+    const auto& s = seed();
+    REQUIRE(s.gathered.bundle_exists);
+    const std::string out_dir = s.dir.path() + "/rerendered";
+    std::filesystem::create_directories(out_dir);
+    const auto r = kmg::reliability::run_kmg({"report", s.gathered.bundle, "--output-dir", out_dir},
+                                             s.dir.path() + "/home");
+    INFO("stderr: ", r.err);
+    CHECK(r.exit_code == 0);
+    std::vector<std::string> reports;
+    for (const auto& e : std::filesystem::directory_iterator(out_dir)) {
+      const std::string name = e.path().filename().string();
+      if (name.size() >= 9 && name.substr(name.size() - 9) == "REPORT.md")
+        reports.push_back(e.path());
+    }
+    REQUIRE(reports.size() == 1);
+    CHECK(kmg::testing::read_file(reports[0]) == s.gathered.report);
+  }
+
+  TEST_CASE("REPORT.md tables render under cmark-gfm") {
+    const auto& s = seed();
+    REQUIRE_FALSE(s.gathered.report.empty());
+    kmg::reliability::check_markdown_tables(s.gathered.report, s.dir);
+  }
+
+  TEST_CASE("findings name the image missing from the nodes") {
+    const auto& s = seed();
+    std::set<std::string> on_nodes;
+    for (const auto& node : objects_of_kind(s.scenario, "Node")) {
+      for (const auto& image : node["status"]["images"]) {
+        for (const auto& name : image["names"]) on_nodes.insert(name);
+      }
+    }
+    // Containers the kubelet could not start for want of their image.
+    std::set<std::string> missing;
+    for (const auto& pod : objects_of_kind(s.scenario, "Pod")) {
+      for (const auto& cs : pod["status"].value("containerStatuses", json::array())) {
+        const std::string reason = cs.contains("state") && cs["state"].contains("waiting")
+                                       ? cs["state"]["waiting"].value("reason", "")
+                                       : "";
+        if (reason == "ErrImageNeverPull" || reason == "ErrImagePull" ||
+            reason == "ImagePullBackOff") {
+          missing.insert(cs.value("image", ""));
+        }
+      }
+    }
+    REQUIRE_FALSE(missing.empty());
+    for (const auto& image : missing) {
+      INFO("image: ", image);
+      CHECK(on_nodes.count(image) == 0);
+      CHECK_FALSE(finding_with(s.gathered.report, {image, "not loaded"}).empty());
+    }
+  }
+
+  TEST_CASE("findings give the crash-looping container's exit code and last log line") {
+    const auto& s = seed();
+    const auto crashing = terminated_with(s.scenario, "Error");
+    std::size_t checked = 0;
+    for (const auto& [pod, cs] : crashing) {
+      if (cs["state"]["waiting"].value("reason", "") != "CrashLoopBackOff") continue;
+      const std::string container = cs.value("name", "");
+      const auto lines = log_lines(s.scenario, pod, container, true);
+      REQUIRE_FALSE(lines.empty());
+      const std::string exit_code =
+          "exit code " + std::to_string(cs["lastState"]["terminated"].value("exitCode", -1));
+      INFO("container: ", container);
+      const std::string block =
+          finding_with(s.gathered.report, {container, "CrashLoopBackOff", exit_code});
+      REQUIRE_FALSE(block.empty());
+      CHECK(block.find(kmg::integration::log_text(lines.back())) != std::string::npos);
+      ++checked;
+    }
+    CHECK(checked > 0);
+  }
+
+  TEST_CASE("findings name the OOMKilled container and its memory limit") {
+    const auto& s = seed();
+    const auto oom = terminated_with(s.scenario, "OOMKilled");
+    REQUIRE_FALSE(oom.empty());
+    for (const auto& [pod, cs] : oom) {
+      const std::string container = cs.value("name", "");
+      std::string limit;
+      for (const auto& c : pod["spec"]["containers"]) {
+        if (c.value("name", "") == container) limit = c["resources"]["limits"].value("memory", "");
+      }
+      INFO("container: ", container);
+      CHECK_FALSE(finding_with(s.gathered.report, {container, "OOMKilled", limit}).empty());
+    }
+  }
+
+  TEST_CASE("findings name the failing readiness probe and the dependency that refuses") {
+    const auto& s = seed();
+    std::size_t checked = 0;
+    for (const auto& pod : objects_of_kind(s.scenario, "Pod")) {
+      for (const auto& c : pod["spec"]["containers"]) {
+        const std::string container = c.value("name", "");
+        const bool not_ready = [&] {
+          for (const auto& cs : pod["status"].value("containerStatuses", json::array())) {
+            if (cs.value("name", "") == container)
+              return cs.contains("state") && cs["state"].contains("running") &&
+                     !cs.value("ready", true);
+          }
+          return false;
+        }();
+        if (!c.contains("readinessProbe") || !not_ready) continue;
+        const std::string probe_path = c["readinessProbe"]["httpGet"].value("path", "");
+        INFO("container: ", container);
+        CHECK_FALSE(finding_with(s.gathered.report, {"Readiness", container, probe_path}).empty());
+        // The dependency: the Service whose ClusterIP the container's log says refuses.
+        for (const auto& svc : objects_of_kind(s.scenario, "Service")) {
+          const std::string ip = svc["spec"].value("clusterIP", "");
+          bool refused = false;
+          for (const auto& line : log_lines(s.scenario, pod, container, false)) {
+            refused = refused || (line.find("dial tcp " + ip + ":") != std::string::npos &&
+                                  line.find("connection refused") != std::string::npos);
+          }
+          if (!refused) continue;
+          const std::string service = "Service " + svc["metadata"].value("name", "");
+          INFO("dependency: ", service);
+          CHECK_FALSE(
+              finding_with(s.gathered.report, {container, service, "connection refused"}).empty());
+          ++checked;
+        }
+      }
+    }
+    CHECK(checked > 0);
+  }
+
+  TEST_CASE("findings give the unschedulable pod's reason") {
+    const auto& s = seed();
+    std::size_t checked = 0;
+    for (const auto& pod : objects_of_kind(s.scenario, "Pod")) {
+      for (const auto& cond : pod["status"].value("conditions", json::array())) {
+        if (cond.value("type", "") != "PodScheduled" || cond.value("reason", "") != "Unschedulable")
+          continue;
+        const std::string name = pod["metadata"].value("name", "");
+        INFO("pod: ", name);
+        CHECK_FALSE(finding_with(s.gathered.report, {name, cond.value("message", "")}).empty());
+        ++checked;
+      }
+    }
+    CHECK(checked > 0);
+  }
+
+  TEST_CASE("REPORT.md names every trace with an error span, and no other trace as failed") {
+    const auto& s = seed();
+    const std::string& report = s.gathered.report;
+    const auto traces = report.find("\n## Traces");
+    REQUIRE(traces != std::string::npos);
+    const auto errors_at = report.find("Error spans:", traces);
+    const auto errors_end = report.find("\n\n", report.find('|', errors_at));
+    REQUIRE(errors_at != std::string::npos);
+    const std::string error_table = report.substr(errors_at, errors_end - errors_at);
+    std::size_t failed = 0;
+    for (const auto& jaeger : s.scenario["jaeger"]) {
+      for (const auto& trace : jaeger["traces"]) {
+        bool has_error = false;
+        for (const auto& span : trace["spans"]) {
+          for (const auto& tag : span.value("tags", json::array())) {
+            has_error = has_error || (tag.value("key", "") == "error" &&
+                                      (tag["value"] == true || tag["value"] == "true"));
+          }
+        }
+        const std::string id = trace.value("traceID", "");
+        INFO("trace: ", id, " error: ", has_error);
+        CHECK((error_table.find(id) != std::string::npos) == has_error);
+        failed += has_error ? 1 : 0;
+      }
+    }
+    CHECK(failed > 0);
+  }
+}
