@@ -55,13 +55,31 @@ void gather_one(const discovery::ClusterTarget& target, const CollectOptions& op
   manifest.set_cluster_field(name, "api_endpoint", target.rest ? target.rest->server : "");
   manifest.set_cluster_field(name, "nodes", nodes_json(target));
   manifest.set_cluster_field(name, "problems", target.problems);
+  const std::string origin =
+      target.kubeconfig_source.empty() ? "" : " (kubeconfig " + target.kubeconfig_source + ")";
+  for (const auto& problem : target.problems) spdlog::error("{}{}: {}", name, origin, problem);
   auto api = connect(target, options.selection, &deadline);
   const auto result = gather::gather_cluster(target, api.get(), writer, manifest, redactor,
                                              deadline, options.gather, options.concurrency);
   manifest.set_cluster_field(name, "reachable", result.reachable);
   manifest.set_cluster_field(name, "server_version", result.server_version);
-  if (!result.reachable)
+  if (!result.reachable) {
     manifest.set_cluster_field(name, "unreachable_reason", result.unreachable_reason);
+    if (target.problems.empty())
+      spdlog::error("{}{}: not gathered: {}", name, origin, result.unreachable_reason);
+  }
+}
+
+// A cluster that was asked for and not gathered makes the gather incomplete.
+bool any_cluster_lost(const FoundTargets& found, const bundle::Manifest& manifest) {
+  if (!found.errors.empty()) return true;
+  const auto clusters = manifest.to_json()["clusters"];
+  for (const auto& target : found.targets) {
+    if (!target.problems.empty()) return true;
+    const auto it = clusters.find(target.name);
+    if (it != clusters.end() && !it->value("reachable", false)) return true;
+  }
+  return false;
 }
 
 // GitHub Actions: the summary goes to the job's page, annotations to the log (GitHub reads them
@@ -111,7 +129,10 @@ int run_collect(const CollectOptions& options) {
 
   FoundTargets found = find_targets(options.selection);
   manifest.set("engines", found.engines);
-  manifest.set("discovery_notes", found.notes);
+  for (const auto& error : found.errors) spdlog::error("{}", error);
+  std::vector<std::string> notes = found.errors;  // REPORT.md shows them with the notes
+  notes.insert(notes.end(), found.notes.begin(), found.notes.end());
+  manifest.set("discovery_notes", notes);
   if (found.targets.empty())
     spdlog::warn("no Kind clusters found (engines asked: {})", found.engines.dump());
 
@@ -175,7 +196,8 @@ int run_collect(const CollectOptions& options) {
                             : "")
             << ")\n";
   if (interrupted) return options.exit_zero ? kExitComplete : kExitInterrupted;
-  const bool incomplete = timed_out || manifest.failure_count() > 0 || writer->budget_exhausted();
+  const bool incomplete = timed_out || manifest.failure_count() > 0 || writer->budget_exhausted() ||
+                          any_cluster_lost(found, manifest);
   if (incomplete && !options.exit_zero) return kExitIncomplete;
   return kExitComplete;
 }

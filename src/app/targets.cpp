@@ -92,6 +92,7 @@ FoundTargets find_targets(const SelectionOptions& selection) {
                              {"containers", e.containers}});
   }
   for (auto& note : result.notes) found.notes.push_back(std::move(note));
+  found.errors = std::move(result.errors);
   found.targets = std::move(result.targets);
   // The same cluster name on two engines is two clusters: give each its own folder and manifest
   // entry ("gateway-e2e@podman", "gateway-e2e@docker").

@@ -25,6 +25,7 @@ struct FoundTargets {
   std::vector<discovery::ClusterTarget> targets;
   nlohmann::json engines = nlohmann::json::array();  // [{provider, endpoint, error}]
   std::vector<std::string> notes;
+  std::vector<std::string> errors;  // requested and impossible (a --kubeconfig that won't load)
   std::vector<discovery::EngineReport> result_engines;  // for the clusters table
 };
 

@@ -262,53 +262,78 @@ ClusterTarget kind_target(const std::string& name, const std::shared_ptr<EngineA
   return t;
 }
 
-void add_context_targets(const DiscoveryOptions& options, DiscoveryResult& result) {
-  if (options.kubeconfigs.empty() && options.contexts.empty()) return;
-  kube::Kubeconfig config;
-  const auto files = options.kubeconfigs.empty() ? kube::default_kubeconfig_paths(options.kube_env)
-                                                 : options.kubeconfigs;
+void add_context_target(const kube::Kubeconfig& config, const std::string& ctx,
+                        const std::string& files, const DiscoveryOptions& options,
+                        DiscoveryResult& result) {
+  ClusterTarget t;
+  t.name = ctx;
+  t.provider = "kubeconfig";
   try {
-    config = kube::load_kubeconfig(files, options.kubeconfigs.empty());
-  } catch (const Error& e) {
-    result.notes.push_back(e.what());
-    return;
-  }
-  std::vector<std::string> contexts = options.contexts;
-  if (contexts.empty()) {
-    if (config.current_context.empty()) {
-      result.notes.push_back("kubeconfig " + join(files, ":") +
-                             " has no current-context; name one with --context");
+    if (config.contexts.count(ctx) == 0)
+      throw Error("kubeconfig " + files + ": context \"" + ctx + "\" not found");
+    const std::string file = config.contexts.at(ctx).file;
+    t.kubeconfig_source = display_path(file, options.kube_env.home);
+    auto rest = kube::resolve_context(config, ctx);
+    if (!rest.has_credentials()) t.problems.push_back("context " + ctx + " has no credentials");
+    // The same API server as a Kind cluster already found: gather it once. (Two contexts of one
+    // server with different credentials are two views, and both are gathered.)
+    const auto same =
+        std::find_if(result.targets.begin(), result.targets.end(), [&](const ClusterTarget& k) {
+          return k.engine != nullptr && k.rest && k.rest->server == rest.server;
+        });
+    if (same != result.targets.end()) {
+      result.notes.push_back("context " + ctx + " is Kind cluster " + same->name +
+                             " (same server " + rest.server + "); gathered once");
       return;
     }
-    contexts.push_back(config.current_context);
+    t.rest = rest;
+  } catch (const Error& e) {
+    t.problems.push_back(e.what());
   }
-  for (const auto& ctx : contexts) {
-    ClusterTarget t;
-    t.name = ctx;
-    t.provider = "kubeconfig";
-    try {
-      if (config.contexts.count(ctx) == 0)
-        throw Error("kubeconfig " + join(files, ":") + ": context \"" + ctx + "\" not found");
-      const std::string file = config.contexts.at(ctx).file;
-      auto rest = kube::resolve_context(config, ctx);
-      t.kubeconfig_source = display_path(file, options.kube_env.home);
-      if (!rest.has_credentials()) t.problems.push_back("context " + ctx + " has no credentials");
-      // The same API server as a Kind cluster already found: gather it once.
-      const auto same =
-          std::find_if(result.targets.begin(), result.targets.end(), [&](const ClusterTarget& k) {
-            return k.engine != nullptr && k.rest && k.rest->server == rest.server;
-          });
-      if (same != result.targets.end()) {
-        result.notes.push_back("context " + ctx + " is Kind cluster " + same->name +
-                               " (same server " + rest.server + "); gathered once");
+  // Two files may both call their context "kind-kind": the second gets the file's name.
+  const auto taken = [&](const std::string& name) {
+    return std::any_of(result.targets.begin(), result.targets.end(),
+                       [&](const ClusterTarget& k) { return k.name == name; });
+  };
+  if (taken(t.name)) t.name += "@" + std::filesystem::path(files).filename().string();
+  result.targets.push_back(std::move(t));
+}
+
+// Without --context, every --kubeconfig file is read alone and gives its own current context (a
+// broken file costs only its own cluster and names itself). --context names are looked up in
+// the files merged, first wins, as kubectl does.
+void add_context_targets(const DiscoveryOptions& options, DiscoveryResult& result) {
+  if (options.kubeconfigs.empty() && options.contexts.empty()) return;
+  if (options.contexts.empty()) {
+    for (const auto& file : options.kubeconfigs) {
+      kube::Kubeconfig config;
+      try {
+        config = kube::load_kubeconfig({file}, false);
+      } catch (const Error& e) {
+        result.errors.push_back(e.what());
         continue;
       }
-      t.rest = rest;
-    } catch (const Error& e) {
-      t.problems.push_back(e.what());
+      if (config.current_context.empty()) {
+        result.errors.push_back("kubeconfig " + file +
+                                " has no current-context; name one with --context");
+        continue;
+      }
+      add_context_target(config, config.current_context, file, options, result);
     }
-    result.targets.push_back(std::move(t));
+    return;
   }
+  const bool explicit_files = !options.kubeconfigs.empty();
+  const auto files =
+      explicit_files ? options.kubeconfigs : kube::default_kubeconfig_paths(options.kube_env);
+  kube::Kubeconfig config;
+  try {
+    config = kube::load_kubeconfig(files, !explicit_files);
+  } catch (const Error& e) {
+    result.errors.push_back(e.what());
+    return;
+  }
+  for (const auto& ctx : options.contexts)
+    add_context_target(config, ctx, join(files, ":"), options, result);
 }
 
 }  // namespace

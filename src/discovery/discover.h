@@ -40,6 +40,9 @@ struct DiscoveryResult {
   std::vector<ClusterTarget> targets;
   std::vector<EngineReport> engines;
   std::vector<std::string> notes;  // "no Kind clusters found", "--cluster x: not found", ...
+  // What the user asked for and cannot be gathered at all: a --kubeconfig that does not load,
+  // one without a current-context. Each names the file; the gather is incomplete.
+  std::vector<std::string> errors;
 };
 
 // Never throws for an engine or kubeconfig problem: each becomes an EngineReport error, a

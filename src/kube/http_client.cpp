@@ -336,6 +336,12 @@ struct CurlKubeApi::Impl {
       if (r.status == 0 && errbuf[0] != '\0') r.error += ": " + std::string(errbuf);
     } else {
       r.error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(rc));
+      // curl names a "(memory blob)"; say which kubeconfig fields are at fault.
+      if (rc == CURLE_SSL_CERTPROBLEM)
+        r.error =
+            "client certificate or key refused (client-key-data must be the PEM key of "
+            "client-certificate-data): " +
+            r.error;
       r.transient = is_transient(rc);
     }
     return r;

@@ -1002,16 +1002,36 @@ void detect_cluster(const Model& m, const ClusterData& c, std::vector<Candidate>
   cand.group = cand.f.id;
   cand.f.title = "API server of cluster " + c.name + " is unreachable";
   cand.f.evidence.push_back("api_endpoint: " + str(c.info, "api_endpoint"));
+  const std::string kubeconfig = str(c.info, "kubeconfig_source");
+  if (!kubeconfig.empty()) cand.f.evidence.push_back("kubeconfig: " + kubeconfig);
+  const std::string reason = str(c.info, "unreachable_reason");
+  if (!reason.empty()) cand.f.evidence.push_back("error: " + reason);
   for (const auto& p : at_path(c.info, {"problems"}))
     if (p.is_string()) cand.f.evidence.push_back(p.get<std::string>());
   for (const auto& n : at_path(c.info, {"nodes"}))
     cand.f.evidence.push_back("node " + str(n, "name") + " (" + str(n, "role") +
                               "): " + str(n, "state"));
-  cand.f.cause =
-      "The control-plane container is stopped or unhealthy, or the published port "
-      "changed; only node-level data could be gathered.";
-  cand.f.next_step = "docker ps -a --filter label=io.x-k8s.kind.cluster=" + c.name +
-                     "; read node-logs/ (kubelet, containerd) in the bundle.";
+  const bool credentials = reason.find("private key") != std::string::npos ||
+                           reason.find("certificate") != std::string::npos ||
+                           reason.find("SSL") != std::string::npos;
+  if (credentials) {
+    cand.f.cause =
+        "The TLS connection failed on the kubeconfig's credentials: the client certificate and "
+        "key do not belong together, or the CA does not match the server.";
+    cand.f.next_step = "kubectl --kubeconfig " + (kubeconfig.empty() ? "FILE" : kubeconfig) +
+                       " get --raw /version; compare client-certificate-data with "
+                       "client-key-data.";
+  } else if (str(c.info, "provider") == "kubeconfig") {
+    cand.f.cause = "Nothing usable answered at the kubeconfig's server address.";
+    cand.f.next_step = "kubectl --kubeconfig " + (kubeconfig.empty() ? "FILE" : kubeconfig) +
+                       " get --raw /version";
+  } else {
+    cand.f.cause =
+        "The control-plane container is stopped or unhealthy, or the published port "
+        "changed; only node-level data could be gathered.";
+    cand.f.next_step = "docker ps -a --filter label=io.x-k8s.kind.cluster=" + c.name +
+                       "; read node-logs/ (kubelet, containerd) in the bundle.";
+  }
   (void)m;
   out.push_back(std::move(cand));
 }

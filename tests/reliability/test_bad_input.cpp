@@ -108,9 +108,7 @@ TEST_SUITE("integration") {
     }
   }
 
-  // Known gaps (see the report of this suite): the reason is only in manifest.json.
-  TEST_CASE("bad kubeconfigs: one clear error line on stderr naming the file, exit 1" *
-            doctest::may_fail()) {
+  TEST_CASE("bad kubeconfigs: one clear error line on stderr naming the file, exit 1") {
     auto api = start_seed();
     auto other = FakeApiserver::start({.cluster_name = "other"});
     TempDir dir;

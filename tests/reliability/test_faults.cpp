@@ -378,8 +378,7 @@ TEST_SUITE("integration") {
             kSeedCluster, "broken"));
   }
 
-  TEST_CASE("two --kubeconfig files without --context: both current contexts are gathered" *
-            doctest::may_fail()) {
+  TEST_CASE("two --kubeconfig files without --context: both current contexts are gathered") {
     auto good = FakeApiserver::start(seed_options());
     TempDir dir;
     const std::string text = kmg::testing::read_file(good.kubeconfig_path());
