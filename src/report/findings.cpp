@@ -930,32 +930,9 @@ void detect_nodes(const Ctx& ctx, std::vector<Candidate>& out) {
   }
 }
 
-bool builtin_list(const std::string& key) {
-  static const std::set<std::string> builtin{"pods",
-                                             "nodes",
-                                             "deployments.apps",
-                                             "replicasets.apps",
-                                             "statefulsets.apps",
-                                             "daemonsets.apps",
-                                             "jobs.batch",
-                                             "cronjobs.batch",
-                                             "services",
-                                             "endpoints",
-                                             "persistentvolumeclaims",
-                                             "persistentvolumes",
-                                             "configmaps",
-                                             "namespaces",
-                                             "events",
-                                             "customresourcedefinitions.apiextensions.k8s.io",
-                                             "endpointslices.discovery.k8s.io",
-                                             "serviceaccounts",
-                                             "ingresses.networking.k8s.io"};
-  return builtin.count(key) > 0;
-}
-
 void detect_custom_resources(const Ctx& ctx, std::vector<Candidate>& out) {
   for (const auto& [key, items] : ctx.c.lists) {
-    if (builtin_list(key)) continue;
+    if (is_builtin_list(key)) continue;
     for (const auto& obj : items) {
       std::vector<std::string> bad;
       const json& conds = at_path(obj, {"status", "conditions"});

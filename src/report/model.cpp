@@ -1,6 +1,7 @@
 #include "report/model.h"
 
 #include <algorithm>
+#include <set>
 
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
@@ -17,6 +18,39 @@ using nlohmann::json;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The built-in lists the findings read; the other built-in lists are only indexed as files.
+bool report_reads_list(const std::string& key) {
+  static const std::set<std::string> read{"pods",
+                                          "nodes",
+                                          "deployments.apps",
+                                          "replicasets.apps",
+                                          "statefulsets.apps",
+                                          "daemonsets.apps",
+                                          "jobs.batch",
+                                          "services"};
+  return read.count(key) > 0 || !is_builtin_list(key);
+}
+
+// Parses a List keeping only what the report reads: annotations (last-applied-configuration
+// repeats the whole object) and managedFields go while parsing, and custom resources keep their
+// metadata and status only. A medium cluster's lists take a third of the memory this way.
+std::optional<json> parse_list_items(std::string_view text, bool custom) {
+  const json::parser_callback_t slim = [](int, json::parse_event_t event, json& parsed) {
+    return !(event == json::parse_event_t::key && parsed.is_string() &&
+             (parsed == "annotations" || parsed == "managedFields"));
+  };
+  json j = json::parse(text, slim, false);
+  if (j.is_discarded()) return std::nullopt;
+  auto items = j.find("items");
+  if (items == j.end() || !items->is_array()) return json::array();
+  if (custom) {
+    for (auto& obj : *items) {
+      if (obj.is_object()) obj.erase("spec");
+    }
+  }
+  return std::move(*items);
 }
 
 // Drains the rest of an entry, counting its bytes.
@@ -81,16 +115,18 @@ class Loader {
         if (sub == "version.json")
           c.version = std::move(*j);
         else if (j->contains("items") && (*j)["items"].is_array())
-          c.events = (*j)["items"];
+          c.events = std::move((*j)["items"]);
       }
       return text.size();
     }
     if (parts.size() == 4 && sub == "lists" && ends_with(parts[3], ".json")) {
+      const std::string key = parts[3].substr(0, parts[3].size() - 5);
+      if (!report_reads_list(key)) return drain(pull);
       std::string text = bundle::read_all(pull);
-      if (auto j = parse(path, text)) {
-        const std::string key = parts[3].substr(0, parts[3].size() - 5);
-        c.lists[key] =
-            j->contains("items") && (*j)["items"].is_array() ? (*j)["items"] : json::array();
+      if (auto items = parse_list_items(text, !is_builtin_list(key))) {
+        c.lists[key] = std::move(*items);
+      } else {
+        m_.load_errors.push_back(path + ": not valid JSON");
       }
       return text.size();
     }
@@ -178,6 +214,29 @@ void Loader::finish() {
 }
 
 }  // namespace
+
+bool is_builtin_list(const std::string& key) {
+  static const std::set<std::string> builtin{"pods",
+                                             "nodes",
+                                             "deployments.apps",
+                                             "replicasets.apps",
+                                             "statefulsets.apps",
+                                             "daemonsets.apps",
+                                             "jobs.batch",
+                                             "cronjobs.batch",
+                                             "services",
+                                             "endpoints",
+                                             "persistentvolumeclaims",
+                                             "persistentvolumes",
+                                             "configmaps",
+                                             "namespaces",
+                                             "events",
+                                             "customresourcedefinitions.apiextensions.k8s.io",
+                                             "endpointslices.discovery.k8s.io",
+                                             "serviceaccounts",
+                                             "ingresses.networking.k8s.io"};
+  return builtin.count(key) > 0;
+}
 
 const json& ClusterData::items(const std::string& list) const {
   static const json empty = json::array();

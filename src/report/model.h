@@ -97,6 +97,9 @@ struct ClusterData {
   const nlohmann::json& items(const std::string& list) const;
 };
 
+// Lists of Kubernetes' own kinds (pods, configmaps...); any other list holds custom resources.
+bool is_builtin_list(const std::string& key);
+
 struct FileEntry {
   std::string path;
   std::uint64_t size = 0;

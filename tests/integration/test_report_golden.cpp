@@ -176,10 +176,9 @@ TEST_SUITE("integration") {
     // Containers the kubelet could not start for want of their image.
     std::set<std::string> missing;
     for (const auto& pod : objects_of_kind(s.scenario, "Pod")) {
-      for (const auto& cs : pod["status"].value("containerStatuses", json::array())) {
-        const std::string reason = cs.contains("state") && cs["state"].contains("waiting")
-                                       ? cs["state"]["waiting"].value("reason", "")
-                                       : "";
+      const json statuses = pod.value("/status/containerStatuses"_json_pointer, json::array());
+      for (const auto& cs : statuses) {
+        const std::string reason = cs.value("/state/waiting/reason"_json_pointer, "");
         if (reason == "ErrImageNeverPull" || reason == "ErrImagePull" ||
             reason == "ImagePullBackOff") {
           missing.insert(cs.value("image", ""));
