@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors, checks formatting, runs every test with
-# `meson test`, and prints meson's summary. Then the same suite under ASan+UBSan.
+# `meson test`, and prints meson's summary. Then the whole suite again under ASan+UBSan, and each
+# libFuzzer target for a bounded time (KMG_SKIP_SANITIZERS=1 / KMG_SKIP_FUZZ=1 skip them locally).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,7 +33,12 @@ if [ "${KMG_SKIP_SANITIZERS:-0}" != "1" ]; then
   fi
   meson compile -C "$san"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    meson test -C "$san" --print-errorlogs --num-processes 2 --suite unit
+    meson test -C "$san" --print-errorlogs --num-processes 2 --timeout-multiplier 3
+fi
+
+if [ "${KMG_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== libFuzzer targets, ${KMG_FUZZ_SECONDS:-15}s each"
+  tests/fuzz/run_fuzzers.sh "${KMG_FUZZ_SECONDS:-15}"
 fi
 
 # One closing line for CI, counted from meson's own test log (every suite of the main build).
