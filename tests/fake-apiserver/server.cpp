@@ -4,7 +4,10 @@
 #include <chrono>
 #include <thread>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include "jaeger.h"
 #include "selectors.h"
@@ -242,6 +245,15 @@ ApiServer::ApiServer(const Store& store, ServerOptions options, const Pki& pki)
   server_->set_keep_alive_timeout(60);
   server_->set_read_timeout(300);
   server_->set_write_timeout(300);
+  // Like Go's net/http (the real kube-apiserver), no Nagle: cpp-httplib writes headers and body
+  // separately, and with Nagle on, the body waits for the client's delayed ACK (~40 ms a request).
+  // Debian builds cpp-httplib as a library, so CPPHTTPLIB_TCP_NODELAY cannot be set at compile
+  // time; accepted sockets inherit the option from the listening one.
+  server_->set_socket_options([](int sock) {
+    httplib::default_socket_options(sock);
+    const int on = 1;
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  });
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   server_->Get(".*", handler);
   auto refuse = [this](const httplib::Request& req, httplib::Response& res) {
