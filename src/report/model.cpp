@@ -216,26 +216,31 @@ void Loader::finish() {
 }  // namespace
 
 bool is_builtin_list(const std::string& key) {
-  static const std::set<std::string> builtin{"pods",
-                                             "nodes",
-                                             "deployments.apps",
-                                             "replicasets.apps",
-                                             "statefulsets.apps",
-                                             "daemonsets.apps",
-                                             "jobs.batch",
-                                             "cronjobs.batch",
-                                             "services",
-                                             "endpoints",
-                                             "persistentvolumeclaims",
-                                             "persistentvolumes",
-                                             "configmaps",
-                                             "namespaces",
-                                             "events",
-                                             "customresourcedefinitions.apiextensions.k8s.io",
-                                             "endpointslices.discovery.k8s.io",
-                                             "serviceaccounts",
-                                             "ingresses.networking.k8s.io"};
-  return builtin.count(key) > 0;
+  // List files are "<resource>" (core group) or "<resource>.<group>". Kubernetes' own groups are
+  // listed here; any other group (gateway.networking.k8s.io included) is served by a CRD.
+  static const std::set<std::string, std::less<>> builtin_groups{"apps",
+                                                                 "batch",
+                                                                 "policy",
+                                                                 "autoscaling",
+                                                                 "admissionregistration.k8s.io",
+                                                                 "apiextensions.k8s.io",
+                                                                 "apiregistration.k8s.io",
+                                                                 "certificates.k8s.io",
+                                                                 "coordination.k8s.io",
+                                                                 "discovery.k8s.io",
+                                                                 "events.k8s.io",
+                                                                 "flowcontrol.apiserver.k8s.io",
+                                                                 "internal.apiserver.k8s.io",
+                                                                 "networking.k8s.io",
+                                                                 "node.k8s.io",
+                                                                 "rbac.authorization.k8s.io",
+                                                                 "resource.k8s.io",
+                                                                 "scheduling.k8s.io",
+                                                                 "storage.k8s.io",
+                                                                 "storagemigration.k8s.io"};
+  const auto dot = key.find('.');
+  if (dot == std::string::npos) return true;
+  return builtin_groups.count(std::string_view(key).substr(dot + 1)) > 0;
 }
 
 const json& ClusterData::items(const std::string& list) const {
