@@ -34,7 +34,8 @@ struct GatherOptions {
   std::int64_t started_at_ns = 0;  // gather start (UTC): "now" for ages in describe text
   std::uint64_t log_limit_bytes = 10ull << 20;  // per log
   std::int64_t since_seconds = 0;               // 0: whole log
-  std::int64_t trace_lookback_seconds = 3600;
+  // Traces from this long before now; 0: from the cluster's creation (its oldest Node).
+  std::int64_t trace_lookback_seconds = 0;
   int trace_limit = 20;                  // traces per service
   std::string jaeger_url;                // outside the cluster, optional
   std::vector<std::string> attachments;  // --attach paths

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -560,8 +561,32 @@ json otlp_to_jaeger_traces(const json& v3_answer) {
   return traces;
 }
 
+namespace {
+
+// Where the search window starts. --trace-lookback D: D before now. Without it, when the cluster
+// was created (its oldest Node): a recorded or long-running cluster's traces are read however long
+// ago they were made; --trace-limit still bounds how many. No Node creation time: the last hour.
+std::int64_t window_start(const ClusterContext& ctx, std::int64_t now_ns) {
+  constexpr std::int64_t kNanos = 1'000'000'000;
+  constexpr std::int64_t kFallbackSeconds = 3600;
+  if (ctx.options.trace_lookback_seconds > 0)
+    return now_ns - ctx.options.trace_lookback_seconds * kNanos;
+  std::optional<std::int64_t> oldest;
+  for (const auto& node : ctx.snapshot.nodes) {
+    const json& created = member(member(node, "metadata"), "creationTimestamp");
+    if (!created.is_string()) continue;
+    const auto t = parse_rfc3339(created.get<std::string>());
+    if (t && (!oldest || *t < *oldest)) oldest = t;
+  }
+  // A creation time at or after "now" (clock skew between host and node) would search nothing.
+  if (oldest && *oldest < now_ns) return *oldest;
+  return now_ns - kFallbackSeconds * kNanos;
+}
+
+}  // namespace
+
 void collect_traces_at(ClusterContext& ctx, std::int64_t now_ns) {
-  const Window window{now_ns - ctx.options.trace_lookback_seconds * 1'000'000'000, now_ns};
+  const Window window{window_start(ctx, now_ns), now_ns};
   std::vector<JaegerEndpoint> endpoints;
   if (ctx.api != nullptr) endpoints = find_in_cluster(ctx);
   if (!ctx.options.jaeger_url.empty()) endpoints.push_back(external(ctx));

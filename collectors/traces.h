@@ -16,7 +16,9 @@ namespace kmg::collectors {
 void collect_traces(ClusterContext& ctx);
 
 // The same with "now" given (nanoseconds since the epoch, UTC): the search window is
-// [now - trace_lookback_seconds, now]. collect_traces() passes the wall clock.
+// [now - trace_lookback_seconds, now], or with trace_lookback_seconds 0 [oldest Node's
+// creationTimestamp, now] (the last hour when no Node has one). collect_traces() passes the wall
+// clock.
 void collect_traces_at(ClusterContext& ctx, std::int64_t now_ns);
 
 // A v3 answer ({"result":{"resourceSpans":[…]}} or the bare TracesData) as Jaeger UI traces

@@ -81,8 +81,7 @@ int run_cli(int argc, char** argv) {
 
   // collect (the default command): its flags are accepted at the top level too.
   CollectOptions collect;
-  std::string since = "0", lookback = "1h", timeout = "5m", max_size = "500MiB",
-              log_limit = "10MiB";
+  std::string since = "0", lookback, timeout = "5m", max_size = "500MiB", log_limit = "10MiB";
   auto add_collect_flags = [&](CLI::App& cmd) {
     add_selection_flags(cmd, collect.selection);
     cmd.add_option("-o,--output", collect.output,
@@ -103,8 +102,9 @@ int run_cli(int argc, char** argv) {
                    "Copy this file or folder into attachments/ (repeatable)");
     cmd.add_option("--jaeger-url", collect.gather.jaeger_url,
                    "A Jaeger query endpoint outside the cluster");
-    cmd.add_option("--trace-lookback", lookback, "How far back to read traces")
-        ->capture_default_str();
+    cmd.add_option("--trace-lookback", lookback,
+                   "How far back to read traces (e.g. 2h); default: since the cluster was "
+                   "created (its oldest Node), or 1h when unknown");
     cmd.add_option("--trace-limit", collect.gather.trace_limit, "Traces per service")
         ->capture_default_str();
     cmd.add_flag("!--no-redact", collect.redact, "Do not mask secrets (never Secret values)");
@@ -140,7 +140,8 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     collect.gather.since_seconds = parse_duration_seconds(since);
-    collect.gather.trace_lookback_seconds = parse_duration_seconds(lookback);
+    // Unset: 0, the collector then reads traces since the cluster's creation.
+    collect.gather.trace_lookback_seconds = lookback.empty() ? 0 : parse_duration_seconds(lookback);
     collect.timeout_seconds = static_cast<int>(parse_duration_seconds(timeout));
     collect.max_size = parse_size(max_size);
     collect.gather.log_limit_bytes = parse_size(log_limit);

@@ -52,6 +52,11 @@ struct SpanInfo {
   EpochNanos start = 0;
   std::int64_t duration_us = 0;
   bool error = false;
+  std::string parent_span_id;  // CHILD_OF reference, empty for a root span
+  std::string ns;              // process tag k8s.namespace.name, when the SDK sets it
+  // The tags that say what failed and whom the span called (http.status_code, otel.status_code,
+  // peer.service, net.peer.name, ...), in a fixed order; see kKeptSpanTags in traces.cpp.
+  std::vector<std::pair<std::string, std::string>> tags;
 };
 
 struct TraceInfo {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string>
@@ -48,6 +49,24 @@ std::string v3_traces_path(const std::string& svc, std::int64_t lookback_s, int 
          kmg::url_encode(kmg::format_rfc3339(kNow - lookback_s * 1'000'000'000)) +
          "&query.start_time_max=" + kmg::url_encode(kmg::format_rfc3339(kNow)) +
          "&query.num_traces=" + std::to_string(limit);
+}
+
+std::string v3_traces_since(const std::string& svc, std::int64_t start_ns, int limit) {
+  return kProxy + "/api/v3/traces?query.service_name=" + svc +
+         "&query.start_time_min=" + kmg::url_encode(kmg::format_rfc3339(start_ns)) +
+         "&query.start_time_max=" + kmg::url_encode(kmg::format_rfc3339(kNow)) +
+         "&query.num_traces=" + std::to_string(limit);
+}
+
+json node_created(const std::string& name, const std::string& created) {
+  json node = {{"metadata", {{"name", name}}}};
+  if (!created.empty()) node["metadata"]["creationTimestamp"] = created;
+  return node;
+}
+
+bool requested(const CollectorFixture& f, const std::string& path) {
+  const auto paths = f.api.requests();
+  return std::find(paths.begin(), paths.end(), path) != paths.end();
 }
 
 std::string classic_traces_path(const std::string& base, const std::string& svc,
@@ -145,8 +164,8 @@ TEST_SUITE("collectors.traces") {
     CollectorFixture f;
     serve_one_jaeger(f);
     f.api.set(kProxy + "/api/v3/services", R"({"services":["frontend"]})");
-    f.api.set(v3_traces_path("frontend", f.options.trace_lookback_seconds, f.options.trace_limit),
-              kOtlpAnswer);
+    // No Node in the snapshot gives no creation time: the window is the last hour.
+    f.api.set(v3_traces_path("frontend", 3600, f.options.trace_limit), kOtlpAnswer);
     auto ctx = f.context();
     kmg::collectors::collect_traces_at(ctx, kNow);
 
@@ -195,6 +214,59 @@ TEST_SUITE("collectors.traces") {
     CHECK(keys(failed) == classic_keys);
     CHECK(keys(trace) == keys(hotrod_trace_c()["data"][0]));
     CHECK(cluster_record(f).value("failures", json::array()).empty());
+  }
+
+  TEST_CASE("without --trace-lookback the window starts at the oldest Node's creation") {
+    CollectorFixture f;
+    REQUIRE(f.options.trace_lookback_seconds == 0);  // the default: the cluster's lifetime
+    // A Kind cluster created 2h15m before "now": the control plane first, a worker 26s later.
+    const std::string created = "2026-02-04T08:00:12Z";
+    f.snapshot.nodes =
+        json::array({node_created("kind-worker", "2026-02-04T08:00:38Z"),
+                     node_created("kind-control-plane", created), node_created("odd-node", "")});
+    serve_one_jaeger(f);
+    f.api.set(kProxy + "/api/v3/services", R"({"services":["frontend"]})");
+    const std::string path =
+        v3_traces_since("frontend", *kmg::parse_rfc3339(created), f.options.trace_limit);
+    f.api.set(path, kOtlpAnswer);
+    auto ctx = f.context();
+    kmg::collectors::collect_traces_at(ctx, kNow);
+
+    CHECK(requested(f, path));
+    // The trace is 100 s old: inside the last hour too, but the hour is not what was asked.
+    CHECK_FALSE(requested(f, v3_traces_path("frontend", 3600, f.options.trace_limit)));
+    const auto relpath =
+        layout::traces_json(f.target.name, "observability.jaeger-query", "frontend");
+    REQUIRE(f.exists(relpath));
+    CHECK(json::parse(f.file(relpath))["data"].size() == 1);
+  }
+
+  TEST_CASE("an explicit --trace-lookback wins over the cluster's creation time") {
+    CollectorFixture f;
+    f.options.trace_lookback_seconds = 600;
+    f.snapshot.nodes = json::array({node_created("kind-control-plane", "2026-02-04T08:00:12Z")});
+    serve_one_jaeger(f);
+    f.api.set(kProxy + "/api/v3/services", R"({"services":["frontend"]})");
+    f.api.set(v3_traces_path("frontend", 600, f.options.trace_limit), kOtlpAnswer);
+    auto ctx = f.context();
+    kmg::collectors::collect_traces_at(ctx, kNow);
+    CHECK(requested(f, v3_traces_path("frontend", 600, f.options.trace_limit)));
+    CHECK_FALSE(
+        requested(f, v3_traces_since("frontend", *kmg::parse_rfc3339("2026-02-04T08:00:12Z"), 20)));
+  }
+
+  TEST_CASE("no usable Node creation time: the last hour") {
+    // Nodes without a creation time, or created after "now" (a host clock behind the node's).
+    for (const char* created : {"", "not a time", "2026-02-04T11:00:00Z"}) {
+      CollectorFixture f;
+      f.snapshot.nodes = json::array({node_created("kind-control-plane", created)});
+      serve_one_jaeger(f);
+      f.api.set(kProxy + "/api/v3/services", R"({"services":["frontend"]})");
+      auto ctx = f.context();
+      kmg::collectors::collect_traces_at(ctx, kNow);
+      INFO("creationTimestamp: ", created);
+      CHECK(requested(f, v3_traces_path("frontend", 3600, f.options.trace_limit)));
+    }
   }
 
   TEST_CASE("classic API when v3 is missing: a real trace passes through with its error spans") {

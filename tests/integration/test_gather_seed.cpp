@@ -52,10 +52,11 @@ const SeedGather& seed_gather() {
     std::filesystem::create_directories(home);
     out.bundle = dir.path() + "/seed.tar.gz";
     // Discovery only: no --kubeconfig, no --no-kind. --cluster keeps other tests' kind-like
-    // containers on the same podman storage out of this bundle.
+    // containers on the same podman storage out of this bundle. No --trace-lookback: the default
+    // window (since the oldest Node's creation) must reach the seed's traces of 2026-02-04.
     out.run = kmg::reliability::run_process(
         {kmg::reliability::kmg_exe(), "--cluster", cluster, "--attach", attachment_source(),
-         "--trace-lookback", kmg::integration::kTraceLookback, "--output", out.bundle},
+         "--output", out.bundle},
         std::chrono::seconds(180),
         kmg::integration::podman_env(kmg::testing::podman_fixture(), home));
     if (std::filesystem::exists(out.bundle)) {

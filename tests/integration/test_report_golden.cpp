@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -29,7 +30,8 @@ struct Seed {
 };
 
 // One gather through a kubeconfig (no podman needed, so the golden is checked everywhere) of the
-// seed cluster under its own name, with the e2e JUnit attached as ci/demo.sh does.
+// seed cluster under its own name, with the e2e JUnit attached as ci/demo.sh does. No
+// --trace-lookback, as in the demo: the default window (the cluster's lifetime) reads its traces.
 const Seed& seed() {
   static const Seed* s = [] {
     auto* out = new Seed();  // lives for the program: doctest cases share it
@@ -38,8 +40,7 @@ const Seed& seed() {
     out->gathered =
         kmg::reliability::gather(out->dir,
                                  {"--kubeconfig", api.kubeconfig_path(), "--attach",
-                                  kmg::testing::source_root() + "/tests/scenarios/demo-junit.xml",
-                                  "--trace-lookback", kmg::integration::kTraceLookback},
+                                  kmg::testing::source_root() + "/tests/scenarios/demo-junit.xml"},
                                  std::chrono::seconds(180), "seed.tar.gz");
     return out;
   }();
@@ -309,5 +310,51 @@ TEST_SUITE("integration") {
       }
     }
     CHECK(failed > 0);
+  }
+
+  TEST_CASE("findings group the failed trace requests by service and operation, with the call") {
+    const auto& s = seed();
+    // From the scenario: each failed root span by "service operation", its traces, and the
+    // net.peer.name of the failed spans under it (the dependency that refused).
+    std::map<std::string, std::set<std::string>> traces, peers;
+    for (const auto& jaeger : s.scenario["jaeger"]) {
+      for (const auto& trace : jaeger["traces"]) {
+        std::vector<json> errors;
+        for (const auto& span : trace["spans"]) {
+          for (const auto& tag : span.value("tags", json::array())) {
+            if (tag.value("key", "") == "error" && tag["value"] == true) errors.push_back(span);
+          }
+        }
+        for (const auto& span : errors) {
+          if (!span["references"].empty()) continue;
+          const std::string service =
+              trace["processes"][span.value("processID", "")].value("serviceName", "");
+          const std::string key = service + " " + span.value("operationName", "");
+          traces[key].insert(trace.value("traceID", ""));
+          for (const auto& child : errors) {
+            for (const auto& tag : child["tags"]) {
+              if (tag.value("key", "") == "net.peer.name") peers[key].insert(tag["value"]);
+            }
+          }
+        }
+      }
+    }
+    REQUIRE(traces.size() >= 2);
+    for (const auto& [key, ids] : traces) {
+      const std::string title = "Traces: " + std::to_string(ids.size()) +
+                                (ids.size() == 1 ? " request to " : " requests to ") + key +
+                                " failed";
+      INFO("finding: ", title);
+      std::vector<std::string> needles{"### ", title, "**Severity:** error"};
+      for (const auto& id : ids) needles.push_back("trace " + id);
+      for (const auto& peer : peers[key]) needles.push_back(peer);
+      CHECK_FALSE(finding_with(s.gathered.report, needles).empty());
+    }
+    // One finding per group, not one per trace.
+    std::size_t titles = 0;
+    for (const auto& line : kmg::split(s.gathered.report, '\n')) {
+      titles += line.rfind("### ", 0) == 0 && line.find(" Traces: ") != std::string::npos;
+    }
+    CHECK(titles == traces.size());
   }
 }

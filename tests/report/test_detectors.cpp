@@ -1,8 +1,16 @@
 // One test per detector: it fires on a hand-built (or corpus) bundle with the right evidence.
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "report/analysis.h"
 #include "report_fixture.h"
+#include "temp_dir.h"
+#include "util/timestamps.h"
 
 using kmg::testing::BundleFixture;
 using kmg::testing::corpus_json;
@@ -476,7 +484,11 @@ TEST_SUITE("report") {
                          {"status", {{"availableReplicas", 1}}}}}));
     b.events(json::array({make_event("default", "Pod", "random-pod-75b66db9b9-nqhp8", "Normal",
                                      "Started", "Started container app")}));
+    // Traces without an error span (ride-sharing app, HTTP 200) are no finding either.
+    b.file("clusters/kind/traces/observability.jaeger-query/ride.json",
+           corpus_text("flamegraph-renderer-example/src/slowTrace.json"));
     const auto out = b.build();
+    CHECK(json::parse(out.json)["traces"]["services"].size() > 0);
     CHECK(out.finding_count == 0);
     CHECK(out.status == "healthy");
     CHECK(out.annotations.empty());
@@ -484,7 +496,143 @@ TEST_SUITE("report") {
   }
 }
 
+namespace {
+
+// Spans of a Jaeger UI trace with error=true (bool or string), with their service names.
+std::vector<std::pair<std::string, json>> error_spans_of(const json& trace) {
+  std::vector<std::pair<std::string, json>> out;
+  for (const auto& span : trace["spans"]) {
+    for (const auto& tag : span.value("tags", json::array())) {
+      if (tag.value("key", "") == "error" && (tag["value"] == true || tag["value"] == "true")) {
+        out.emplace_back(trace["processes"][span["processID"].get<std::string>()]["serviceName"],
+                         span);
+      }
+    }
+  }
+  return out;
+}
+
+const json* finding_titled(const json& findings, const std::string& title) {
+  for (const auto& f : findings)
+    if (f["title"] == title) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
 TEST_SUITE("report") {
+  TEST_CASE("failed trace requests are findings grouped by service and operation (HotROD)") {
+    BundleFixture b;
+    const std::string trace_text = corpus_text("flamegraph-renderer-example/src/TestTraceC.json");
+    // Fetched once per service it touches: the same failed calls must not count twice.
+    b.file("clusters/kind/traces/observability.jaeger-query/frontend.json", trace_text);
+    b.file("clusters/kind/traces/observability.jaeger-query/redis.json", trace_text);
+    const json trace = json::parse(trace_text)["data"][0];
+    const auto errors = error_spans_of(trace);
+    REQUIRE(errors.size() == 2);
+    const std::string service = errors[0].first;
+    const std::string operation = errors[0].second["operationName"];
+    CHECK(errors[1].first == service);
+
+    const auto out = b.build();
+    const json f = findings_of(out, "trace-errors");
+    REQUIRE(f.size() == 1);  // one per service + operation, not one per span or trace
+    CHECK(f[0]["severity"] == "error");
+    CHECK(f[0]["title"] == "Traces: 2 requests to " + service + " " + operation + " failed");
+    CHECK(f[0]["object"]["cluster"] == "kind");
+    CHECK(f[0]["object"]["name"] == service);
+    const std::string text = finding_text(f[0]);
+    CHECK(text.find("2 failed requests in 1 trace,") != std::string::npos);
+    CHECK(text.find("trace " + trace["traceID"].get<std::string>()) != std::string::npos);
+    CHECK(text.find("clusters/kind/traces/observability.jaeger-query/") != std::string::npos);
+    // The message comes from the span's log (an old SDK): "redis timeout".
+    CHECK(text.find("redis timeout") != std::string::npos);
+    for (const auto& [svc, span] : errors) {
+      const std::string at = kmg::format_rfc3339(span["startTime"].get<std::int64_t>() * 1000);
+      CHECK(text.find(at) != std::string::npos);  // first and last time
+    }
+    // The parents (driver) did not fail: the error is redis's own.
+    CHECK(f[0]["likely_cause"].get<std::string>().find(service + " reported the error itself") ==
+          0);
+    CHECK(out.status == "failures");
+  }
+
+  TEST_CASE("failed trace requests name the downstream call that failed (seed scenario traces)") {
+    const json seed = json::parse(
+        kmg::testing::read_file(kmg::testing::source_root() + "/tests/scenarios/seed.json"));
+    const json& traces = seed["jaeger"][0]["traces"];
+    BundleFixture b;
+    b.file("clusters/kind/traces/observability.jaeger-query/all.json",
+           json{{"data", traces}}.dump());
+    // Expected from the scenario: per failed root span, its trace and the failed child's peer.
+    std::map<std::string, std::set<std::string>> roots;  // "service operation" -> trace ids
+    std::map<std::string, std::set<std::string>> peers;  // "service operation" -> net.peer.name
+    for (const auto& t : traces) {
+      const auto errors = error_spans_of(t);
+      for (const auto& [svc, span] : errors) {
+        if (!span["references"].empty()) continue;
+        const std::string key = svc + " " + span["operationName"].get<std::string>();
+        roots[key].insert(t["traceID"].get<std::string>());
+        for (const auto& [child_svc, child] : errors) {
+          for (const auto& tag : child["tags"])
+            if (tag["key"] == "net.peer.name") peers[key].insert(tag["value"].get<std::string>());
+        }
+      }
+    }
+    REQUIRE(roots.size() >= 2);
+
+    const auto out = b.build();
+    const json f = findings_of(out, "trace-errors");
+    CHECK(f.size() == roots.size());
+    for (const auto& [key, ids] : roots) {
+      INFO("group: ", key);
+      const std::size_t n = ids.size();
+      const json* finding =
+          finding_titled(f, "Traces: " + std::to_string(n) + (n == 1 ? " request" : " requests") +
+                                " to " + key + " failed");
+      REQUIRE(finding != nullptr);
+      const std::string text = finding_text(*finding);
+      for (const auto& id : ids) CHECK(text.find("trace " + id) != std::string::npos);
+      CHECK(text.find("otel.status_code=ERROR") != std::string::npos);
+      REQUIRE(peers[key].size() == 1);
+      // The cause names the dependency the failed child span called.
+      CHECK((*finding)["likely_cause"].get<std::string>().find(*peers[key].begin()) !=
+            std::string::npos);
+      const std::string peer = *peers[key].begin();
+      CHECK((*finding)["next_step"].get<std::string>().find(peer) != std::string::npos);
+      // A <name>.<namespace>.svc host is a Kubernetes Service: the next step says which.
+      CHECK((*finding)["next_step"].get<std::string>().find("Check Service " +
+                                                            peer.substr(0, peer.find('.'))) == 0);
+      CHECK(text.find("connection refused") != std::string::npos);
+    }
+    // The frontend's and the readiness check's 503s: the evidence keeps the status code.
+    std::string all;
+    for (const auto& x : f) all += finding_text(x);
+    CHECK(all.find("http.status_code=503") != std::string::npos);
+  }
+
+  TEST_CASE("a failed client span of another service names that service (jaeger anonymizer)") {
+    BundleFixture b;
+    const std::string spans =
+        corpus_text("jaeger/cmd/anonymizer/app/uiconv/fixtures/trace_success.json");
+    b.file("clusters/kind/traces/observability.jaeger-query/x.json", spans);
+    const json doc = json::parse(spans);
+    std::string failed_service, failed_op;
+    for (const auto& span : doc)
+      for (const auto& tag : span["tags"])
+        if (tag["key"] == "error") {
+          failed_service = span["process"]["serviceName"];
+          failed_op = span["operationName"];
+        }
+    REQUIRE_FALSE(failed_service.empty());
+    const json f = findings_of(b.build(), "trace-errors");
+    REQUIRE(f.size() == 1);
+    // Its parent (another service) did not fail: the request that failed is the client call.
+    CHECK(f[0]["title"] == "Traces: 1 request to " + failed_service + " " + failed_op + " failed");
+    // Neither a message nor a failed child: the span reports the error and nothing more.
+    CHECK(f[0]["likely_cause"] == failed_service + " reported the error itself.");
+  }
+
   TEST_CASE("exit codes are explained") {
     using kmg::report::exit_code_meaning;
     CHECK(exit_code_meaning(1) == "application error");
