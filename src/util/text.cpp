@@ -146,9 +146,14 @@ std::string base64_decode(std::string_view text) {
 }
 
 std::string to_valid_utf8(std::string_view s) {
+  // Most text is ASCII: copy runs of it whole instead of byte by byte.
+  std::size_t ascii = 0;
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+  if (ascii == s.size()) return std::string(s);
   std::string out;
   out.reserve(s.size());
-  std::size_t i = 0;
+  out.append(s.substr(0, ascii));
+  std::size_t i = ascii;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t len = 0;

@@ -1,4 +1,8 @@
 // Log signatures, JUnit XML and Jaeger traces, through a whole report.
+#include <set>
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "report/signatures.h"
@@ -61,6 +65,35 @@ TEST_SUITE("report") {
     CHECK(info.tail[1] == "an error here");
     CHECK(info.errors.size() == 2);
     CHECK(sigs.size() == 2);
+  }
+
+  TEST_CASE("a long log: signatures as mask_signature gives them, the last lines kept in order") {
+    kmg::report::LogInfo info;
+    std::map<std::string, kmg::report::Signature> sigs;
+    kmg::report::LogScanner scanner(info, sigs, "ns/pod");
+    std::vector<std::string> lines;
+    for (int i = 0; i < 500; ++i) {
+      // Numbers vary (the scanner's mask cache must not merge "api v1" with "api v2").
+      lines.push_back("error: call " + std::to_string(i * 37) + " to api v" +
+                      std::to_string(i % 3) + " failed after " + std::to_string(i) + "ms");
+      lines.push_back("info: tick " + std::to_string(i));
+    }
+    for (const auto& l : lines) scanner.feed(l + "\n");
+    scanner.finish();
+    std::set<std::string> expected;
+    for (const auto& l : lines) {
+      if (kmg::report::is_error_line(l)) expected.insert(kmg::report::mask_signature(l));
+    }
+    std::set<std::string> got;
+    for (const auto& [sig, s] : sigs) got.insert(sig);
+    CHECK(got == expected);
+    CHECK(got.size() == 3);  // v0, v1, v2
+    REQUIRE(info.errors.size() == 20);
+    CHECK(info.errors.front().text == lines[2 * 480]);
+    CHECK(info.errors.back().text == lines[2 * 499]);
+    REQUIRE(info.tail.size() == 20);
+    CHECK(info.tail.back() == lines.back());
+    CHECK(info.tail.front() == lines[lines.size() - 20]);
   }
 
   TEST_CASE("JUnit: Ginkgo and pytest XML give counts, failed names and timeline times") {
