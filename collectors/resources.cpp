@@ -74,6 +74,7 @@ const std::vector<BuiltinResource>& builtin_resources() {
       {"", "v1", "serviceaccounts"},
       {"", "v1", "persistentvolumeclaims"},
       {"", "v1", "persistentvolumes"},
+      {"", "v1", "replicationcontrollers"},  // kubectl cluster-info dump has them too
       {"", "v1", "resourcequotas"},
       {"", "v1", "limitranges"},
       {"apps", "v1", "deployments"},
