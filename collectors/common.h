@@ -22,8 +22,8 @@ std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collec
 
 // GET every page of a List (limit=500 + continue) and return one List whose "items" holds them
 // all (kube::list_all). An expired continue token (410) reads the list again once, whole. A failed
-// page is recorded; the items gathered so far are still returned (with "metadata.incomplete": true) so
-// nothing already fetched is lost.
+// page is recorded; the items gathered so far are still returned (with "metadata.incomplete": true)
+// so nothing already fetched is lost.
 std::optional<nlohmann::json> fetch_list(ClusterContext& ctx, const char* collector,
                                          const std::string& path);
 
