@@ -44,8 +44,10 @@ std::vector<RuleSpec> rule_specs() {
       // scheme://user:password@host: the user stays, the password goes.
       {Kind::kWhole, R"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:([^\s@/]+)@)", 1},
       // key=value, key: value, "key":"value", \"key\":\"value\" (JSON inside a JSON string).
+      // The key starts a word and is not a URL path segment: in
+      // `Get "http://svc/v1/token": dial tcp ...` the "token" is a path, and "dial" no secret.
       {Kind::kPair,
-       "(?i)(" + key_chars + kSecretWords + key_chars +
+       "(?i)(?:^|[^/A-Za-z0-9_.-])(" + key_chars + kSecretWords + key_chars +
            R"()(?:\\?")?\s*[:=]\s*(\\"[^"\\]*\\"|"[^"]*"|'[^']*'|[^\s,;&"'}\]]+))",
        2},
   };
