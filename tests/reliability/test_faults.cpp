@@ -13,6 +13,7 @@
 
 #include "fake_apiserver_process.h"
 #include "fixture.h"
+#include "util/text.h"
 
 namespace {
 
@@ -102,6 +103,14 @@ bool explained_by_failure(const std::string& file, const std::vector<Failure>& a
     if (!part.empty() && !generic_component(part)) parts.push_back(part);
     if (slash == std::string::npos) break;
     start = slash + 1;
+  }
+  // The resource a list or cluster-scoped object came from is specific even when its name is
+  // also a layout folder ("lists/namespaces.json", "cluster-scoped/core/namespaces/x.yaml").
+  const auto components = kmg::split(file, '/');
+  for (std::size_t i = 0; i + 1 < components.size(); ++i) {
+    if (components[i] == "lists") parts.push_back(kmg::split(components[i + 1], '.').front());
+    if (components[i] == "cluster-scoped" && i + 2 < components.size())
+      parts.push_back(components[i + 2]);
   }
   return std::any_of(all.begin(), all.end(), [&](const Failure& f) {
     return std::any_of(parts.begin(), parts.end(), [&](const std::string& p) {
