@@ -10,10 +10,6 @@
 
 namespace kmg::integration {
 
-// The seed traces are dated 2026-02-04 and the tool reads traces newer than now - lookback: a
-// lookback of a century keeps them in range whenever the tests run.
-inline constexpr const char* kTraceLookback = "36500d";
-
 // The planted markers of tests/scenarios/README.md ("Planted secrets"): no bundle may hold them.
 inline const std::vector<std::string> kPlantedMarkers = {
     "SEED-SECRET-VALUE-7f3a9", "U0VFRC1TRUNSRVQtVkFMVUUtN2YzYTk=", "SEED-CM-TOKEN-c41d",
