@@ -166,6 +166,7 @@ int run_collect(const CollectOptions& options) {
   manifest.set("timed_out", timed_out);
   manifest.set("size_budget",
                {{"max_bytes", writer->max_bytes()}, {"exhausted", writer->budget_exhausted()}});
+  manifest.set("write_failed", writer->write_failed());
   manifest.set("redaction", {{"enabled", redactor.enabled()}, {"masked", redactor.masked_count()}});
   writer->write_file(std::string(bundle::layout::kManifest), manifest.to_json().dump(1));
 
@@ -202,7 +203,7 @@ int run_collect(const CollectOptions& options) {
             << ")\n";
   if (interrupted) return options.exit_zero ? kExitComplete : kExitInterrupted;
   const bool incomplete = timed_out || manifest.failure_count() > 0 || writer->budget_exhausted() ||
-                          any_cluster_lost(found, manifest);
+                          writer->write_failed() || any_cluster_lost(found, manifest);
   if (incomplete && !options.exit_zero) return kExitIncomplete;
   return kExitComplete;
 }

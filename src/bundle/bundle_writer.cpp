@@ -125,7 +125,7 @@ class StagingFileStream final : public FileStream {
       return false;
     }
     if (std::fwrite(data.data(), 1, data.size(), file_.get()) != data.size()) {
-      spdlog::warn("bundle: cannot write {}: {}", path_, errno_text(errno));
+      writer_.warn_write_failure("cannot write " + path_ + ": " + errno_text(errno));
       refused_ = true;
       return false;
     }
@@ -136,7 +136,8 @@ class StagingFileStream final : public FileStream {
   void close() override {
     if (!file_) return;
     std::FILE* f = file_.release();
-    if (std::fclose(f) != 0) spdlog::warn("bundle: cannot close {}: {}", path_, errno_text(errno));
+    if (std::fclose(f) != 0)
+      writer_.warn_write_failure("cannot close " + path_ + ": " + errno_text(errno));
   }
 
  private:
@@ -173,6 +174,18 @@ std::vector<StagedEntry> list_staged(const fs::path& root) {
 }
 
 // Writes one staged file's bytes into the archive in fixed blocks.
+// libarchive's message ("Write error") with the system's reason when it has one ("No space left
+// on device"), so a full disk is named as such.
+std::string archive_failure(struct archive* a) {
+  std::string message = archive_error_string(a) ? archive_error_string(a) : "unknown error";
+  const int err = archive_errno(a);
+  if (err > 0) {
+    const std::string reason = errno_text(err);
+    if (message.find(reason) == std::string::npos) message += " (" + reason + ")";
+  }
+  return message;
+}
+
 void pack_file(struct archive* a, const fs::path& source, std::uint64_t size) {
   FdCloser in{::open(source.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) throw Error("cannot read " + source.string() + ": " + errno_text(errno));
@@ -185,7 +198,7 @@ void pack_file(struct archive* a, const fs::path& source, std::uint64_t size) {
     if (n < 0) throw Error("cannot read " + source.string() + ": " + errno_text(errno));
     if (n == 0) throw Error(source.string() + " shrank while it was being packed");
     if (archive_write_data(a, buffer.data(), static_cast<std::size_t>(n)) != n) {
-      throw Error(archive_error_string(a) ? archive_error_string(a) : "archive write failed");
+      throw Error("cannot pack " + source.string() + ": " + archive_failure(a));
     }
     left -= static_cast<std::uint64_t>(n);
   }
@@ -213,8 +226,7 @@ void add_entry(struct archive* a, const fs::path& root, const std::string& top,
     archive_entry_set_size(entry.get(), st.st_size);
   }
   if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
-    throw Error(std::string("cannot add ") + name + ": " +
-                (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
+    throw Error("cannot add " + name + ": " + archive_failure(a));
   }
   if (!staged.is_dir) pack_file(a, source, static_cast<std::uint64_t>(st.st_size));
 }
@@ -233,8 +245,7 @@ void write_archive(int fd, Format format, const fs::path& root, const std::strin
   // pax_restricted writes plain ustar headers and adds pax records only for long names.
   if (filter != ARCHIVE_OK || archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       archive_write_open_fd(a.get(), fd) != ARCHIVE_OK) {
-    throw Error(std::string("cannot start the archive: ") +
-                (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
+    throw Error("cannot start the archive: " + archive_failure(a.get()));
   }
   {
     std::unique_ptr<archive_entry, EntryFree> entry(archive_entry_new());
@@ -242,14 +253,13 @@ void write_archive(int fd, Format format, const fs::path& root, const std::strin
     archive_entry_set_filetype(entry.get(), AE_IFDIR);
     archive_entry_set_perm(entry.get(), 0755);
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) {
-      throw Error(std::string("cannot add ") + top + ": " + archive_error_string(a.get()));
+      throw Error("cannot add " + top + ": " + archive_failure(a.get()));
     }
   }
   for (const auto& staged : list_staged(root)) add_entry(a.get(), root, top, staged);
   // close() flushes the compressor and the last block: a full disk often shows up only here.
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
-    throw Error(std::string("cannot complete the archive: ") +
-                (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
+    throw Error("cannot complete the archive: " + archive_failure(a.get()));
   }
 }
 
@@ -341,6 +351,14 @@ bool BundleWriter::reserve(std::uint64_t n) {
   return true;
 }
 
+void BundleWriter::warn_write_failure(const std::string& message) {
+  if (!write_failed_.exchange(true)) {
+    spdlog::warn("bundle: {} (later write failures are logged with --verbose only)", message);
+  } else {
+    spdlog::debug("bundle: {}", message);
+  }
+}
+
 bool BundleWriter::write_file(const std::string& relpath, std::string_view content) {
   check_relpath(relpath);
   const fs::path target = fs::path(staging_dir()) / relpath;
@@ -350,13 +368,13 @@ bool BundleWriter::write_file(const std::string& relpath, std::string_view conte
       ::stat(target.c_str(), &old) == 0 && S_ISREG(old.st_mode) ? old.st_size : 0;
   if (!reserve(content.size())) return false;
   if (!make_parents(target)) {
-    spdlog::warn("bundle: cannot create the folder for {}", target.string());
+    warn_write_failure("cannot create the folder for " + target.string());
     bytes_.fetch_sub(content.size());
     return false;
   }
   FdCloser out{::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
   if (out.fd < 0 || !write_all(out.fd, content) || out.release_and_close() != 0) {
-    spdlog::warn("bundle: cannot write {}: {}", target.string(), errno_text(errno));
+    warn_write_failure("cannot write " + target.string() + ": " + errno_text(errno));
     bytes_.fetch_sub(content.size());
     std::error_code ec;
     fs::remove(target, ec);
@@ -370,12 +388,12 @@ std::unique_ptr<FileStream> BundleWriter::open_stream(const std::string& relpath
   check_relpath(relpath);
   const fs::path target = fs::path(staging_dir()) / relpath;
   if (!make_parents(target)) {
-    spdlog::warn("bundle: cannot create the folder for {}", target.string());
+    warn_write_failure("cannot create the folder for " + target.string());
     return nullptr;
   }
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(target.c_str(), "wbe"));
   if (!file) {
-    spdlog::warn("bundle: cannot create {}: {}", target.string(), errno_text(errno));
+    warn_write_failure("cannot create " + target.string() + ": " + errno_text(errno));
     return nullptr;
   }
   return std::make_unique<StagingFileStream>(*this, std::move(file), target.string());

@@ -63,6 +63,8 @@ class BundleWriter {
   std::uint64_t max_bytes() const { return max_bytes_; }
   // True once a write was refused for the size budget.
   bool budget_exhausted() const { return budget_hit_.load(); }
+  // True once a file could not be written (disk full, permissions): the bundle lacks it.
+  bool write_failed() const { return write_failed_.load(); }
   // Packs and renames into spec().path; returns that path. Throws kmg::Error (disk full...),
   // leaving no file under the final name; the staged files stay until abandon() or destruction.
   // Archive entries are "<top>/<relpath>", sorted by relpath. All streams must be closed first.
@@ -72,6 +74,9 @@ class BundleWriter {
 
   // Internal: accounts `n` bytes against the budget; false when it would exceed it.
   bool reserve(std::uint64_t n);
+  // Internal: logs a file that could not be written. A full disk refuses every file after the
+  // first, so only the first is a warning; the rest go to the debug log.
+  void warn_write_failure(const std::string& message);
 
  private:
   OutputSpec spec_;
@@ -79,6 +84,7 @@ class BundleWriter {
   std::string staging_root_;  // parent of the top folder
   std::atomic<std::uint64_t> bytes_{0};
   std::atomic<bool> budget_hit_{false};
+  std::atomic<bool> write_failed_{false};
   bool finished_ = false;
 };
 

@@ -288,6 +288,21 @@ TEST_SUITE("bundle::writer") {
     CHECK_FALSE(fs::exists(tmp.path() + "/escape"));
   }
 
+  TEST_CASE("a file that cannot be written is refused and remembered") {
+    kmg::testing::TempDir tmp;
+    BundleWriter writer(OutputSpec{tmp.path() + "/out", Format::kDirectory, "t"}, 0);
+    REQUIRE(writer.write_file("taken", "a file where a folder is wanted"));
+    CHECK_FALSE(writer.write_failed());
+    CHECK_FALSE(writer.write_file("taken/inside.txt", "x"));
+    CHECK(writer.write_failed());
+    CHECK(writer.open_stream("taken/stream.txt") == nullptr);
+    // The refusal is not a budget matter, and the files written before it stay.
+    CHECK_FALSE(writer.budget_exhausted());
+    CHECK(writer.bytes_written() == std::string("a file where a folder is wanted").size());
+    const std::string out = writer.finalize();
+    CHECK(fs::is_regular_file(out + "/taken"));
+  }
+
   TEST_CASE("an output folder that cannot be written is reported with its path") {
     kmg::testing::TempDir tmp;
     const std::string file = tmp.write("not-a-dir", "x");

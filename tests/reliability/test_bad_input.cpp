@@ -205,6 +205,13 @@ TEST_SUITE("integration") {
       if (line.rfind("E ", 0) == 0) last_error = line;
     }
     CHECK(contains(last_error, "out.tar.gz"));
+    CHECK(contains(last_error, "No space left on device"));
+    // The first refused file is a warning; the hundreds after it are not repeated on stderr.
+    std::size_t write_warnings = 0;
+    for (const auto& line : kmg::split(g.run.err, '\n')) {
+      if (line.rfind("W ", 0) == 0 && contains(line, "bundle: cannot")) ++write_warnings;
+    }
+    CHECK(write_warnings <= 1);
   }
 }
 
