@@ -185,6 +185,17 @@ json collection_json(const Model& m) {
     if (!str(e, "error").empty())
       notes.push_back("engine " + str(e, "provider") + " (" + str(e, "endpoint") +
                       "): " + str(e, "error"));
+  const json& budget = at_path(m.manifest, {"size_budget"});
+  if (at_path(budget, {"exhausted"}) == true) {
+    const json& max = at_path(budget, {"max_bytes"});
+    notes.push_back("the size budget (--max-size " +
+                    human_bytes(max.is_number_unsigned() ? max.get<std::uint64_t>() : 0) +
+                    ") was reached: files after it were left out");
+  }
+  if (at_path(m.manifest, {"write_failed"}) == true)
+    notes.push_back(
+        "some files could not be written to the bundle (disk full or permissions) and are "
+        "missing; the gather's log names the first");
   const json& partial = at_path(m.manifest, {"partial"});
   const json& red = at_path(m.manifest, {"redaction"});
   return json{{"partial", partial.is_boolean() && partial.get<bool>()},

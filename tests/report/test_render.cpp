@@ -169,6 +169,20 @@ TEST_SUITE("report") {
     CHECK(out.markdown.find("](clusters/kind/lists/pods.json)") != std::string::npos);
   }
 
+  TEST_CASE("collection notes say when the size budget was reached or files could not be written") {
+    BundleFixture b;
+    const auto quiet = b.build();
+    CHECK(quiet.markdown.find("size budget") == std::string::npos);
+    CHECK(quiet.markdown.find("could not be written") == std::string::npos);
+    b.manifest()["size_budget"] = {{"max_bytes", 1048576}, {"exhausted", true}};
+    b.manifest()["write_failed"] = true;
+    const auto out = b.build();
+    CHECK(out.markdown.find("- the size budget (--max-size 1.0 MiB) was reached") !=
+          std::string::npos);
+    CHECK(out.markdown.find("- some files could not be written to the bundle") !=
+          std::string::npos);
+  }
+
   TEST_CASE("long tables are capped with a pointer to report.json") {
     BundleFixture b;
     json pods = json::array();
