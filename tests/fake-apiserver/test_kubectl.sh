@@ -56,6 +56,15 @@ expect "$work/cur" '^connecting to db$' "current log, tail 1"
 if k logs api-0 -n shop --previous >"$work/noprev" 2>&1; then fail "logs --previous on api-0 should fail"; fi
 expect "$work/noprev" 'previous terminated container "api" in pod "api-0" not found' "previous error message"
 
+# Built-ins every Kind cluster serves, empty here: kubectl resolves them (and their short names)
+# through discovery alone.
+k api-resources >"$work/api"
+expect "$work/api" '^storageclasses +sc +storage\.k8s\.io/v1 +false +StorageClass' "storageclasses in discovery"
+expect "$work/api" '^resourcequotas +quota +v1 +true +ResourceQuota' "resourcequotas in discovery"
+expect "$work/api" '^validatingwebhookconfigurations +admissionregistration\.k8s\.io/v1 +false' "webhook configurations in discovery"
+k get sc,quota,limits -A >"$work/empty" 2>&1
+expect "$work/empty" '^No resources found' "empty built-in lists"
+
 k get crd >"$work/crd"
 expect "$work/crd" '^NAME +CREATED AT' "crd header"
 expect "$work/crd" '^widgets\.example\.com +2026-02-04T09:58:00Z' "crd row"

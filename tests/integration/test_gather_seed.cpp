@@ -168,6 +168,39 @@ TEST_SUITE("integration") {
     CHECK(checked > 0);
   }
 
+  TEST_CASE("every workload, service, config and storage object of the scenario has its YAML") {
+    const auto& g = seed_gather();
+    struct Resource {
+      const char* kind;
+      const char* group_dir;  // the bundle's folder for the API group ("core" for the legacy one)
+      const char* plural;
+    };
+    const Resource resources[] = {{"Deployment", "apps", "deployments"},
+                                  {"ReplicaSet", "apps", "replicasets"},
+                                  {"StatefulSet", "apps", "statefulsets"},
+                                  {"DaemonSet", "apps", "daemonsets"},
+                                  {"Job", "batch", "jobs"},
+                                  {"Service", "core", "services"},
+                                  {"ConfigMap", "core", "configmaps"},
+                                  {"ServiceAccount", "core", "serviceaccounts"},
+                                  {"StorageClass", "storage.k8s.io", "storageclasses"}};
+    for (const auto& r : resources) {
+      const auto objects = kmg::integration::objects_of_kind(g.scenario, r.kind);
+      INFO("kind: ", r.kind);
+      CHECK_FALSE(objects.empty());  // the seed holds at least one of each
+      for (const auto& obj : objects) {
+        const std::string ns = obj["metadata"].value("namespace", "");
+        const std::string scope = ns.empty() ? "/cluster-scoped/" : "/namespaces/" + ns + "/";
+        const std::string path = cluster_dir(g.context) + scope + r.group_dir + "/" + r.plural +
+                                 "/" + obj["metadata"].value("name", "") + ".yaml";
+        INFO("object: ", path);
+        REQUIRE(has(g, path));
+        CHECK(g.files.at(path).find("uid: " + obj["metadata"].value("uid", "")) !=
+              std::string::npos);
+      }
+    }
+  }
+
   TEST_CASE("every node's YAML lists its images") {
     const auto& g = seed_gather();
     for (const auto& node : kmg::integration::objects_of_kind(g.scenario, "Node")) {

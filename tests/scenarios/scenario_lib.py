@@ -1216,7 +1216,20 @@ def kind_base(sc, nodes, startup_warnings=True):
                                     "prometheus.io/scrape": "true"})
     endpoints(sc, kube_dns, dns_pods, dns_t + 4)
 
-    # local-path-storage.
+    # local-path-storage: kind applies the node image's /kind/manifests/default-storage.yaml with
+    # kubectl apply, which makes the default StorageClass "standard".
+    storage_class = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                     "metadata": {"annotations": {
+                         "storageclass.kubernetes.io/is-default-class": "true"},
+                         "name": "standard"},
+                     "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+                     "volumeBindingMode": "WaitForFirstConsumer"}
+    sc.add({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+            "metadata": sc.meta("StorageClass", "standard", None, 22, None, dict(
+                last_applied(storage_class),
+                **{"storageclass.kubernetes.io/is-default-class": "true"})),
+            "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+            "volumeBindingMode": "WaitForFirstConsumer"})
     namespace(sc, "local-path-storage", 22)
     namespace_furniture(sc, "local-path-storage", 23)
     service_account(sc, "local-path-storage", "local-path-provisioner-service-account", 22)
