@@ -27,6 +27,10 @@ void collect_cluster(ClusterContext& ctx) {
   for (const auto& pod : ctx.snapshot.pods) {
     pods_by_node.emplace(str_at(pod, "/spec/nodeName"), &pod);
   }
+  std::map<std::string, const nlohmann::json*> leases_by_node;  // a node's Lease has its name
+  for (const auto& lease : ctx.snapshot.node_leases) {
+    leases_by_node.emplace(str_at(lease, "/metadata/name"), &lease);
+  }
   nlohmann::json list = {{"apiVersion", "v1"},
                          {"kind", "NodeList"},
                          {"metadata", nlohmann::json::object()},
@@ -41,8 +45,10 @@ void collect_cluster(ClusterContext& ctx) {
     std::vector<const nlohmann::json*> pods;
     const auto [begin, end] = pods_by_node.equal_range(name);
     for (auto it = begin; it != end; ++it) pods.push_back(it->second);
+    const auto lease = leases_by_node.find(name);
     const std::string text = describe::describe_node(
-        clean, pods, events_for(ctx.snapshot, node, "Node"), ctx.options.started_at_ns);
+        clean, pods, node_events(ctx.snapshot, node), ctx.options.started_at_ns,
+        lease == leases_by_node.end() ? nullptr : lease->second);
     write_output(ctx, kName, bundle::layout::node_describe(ctx.target.name, name),
                  ctx.redactor.redact(text));
     list["items"].push_back(std::move(clean));

@@ -43,10 +43,11 @@ struct GatherOptions {
 
 // The lists every collector builds on, fetched once per cluster before the collectors run.
 struct ClusterSnapshot {
-  nlohmann::json version;                           // /version, null if unreachable
-  nlohmann::json nodes = nlohmann::json::array();   // Node items
-  nlohmann::json pods = nlohmann::json::array();    // Pod items, all namespaces
-  nlohmann::json events = nlohmann::json::array();  // core/v1 Event items, all namespaces
+  nlohmann::json version;                                // /version, null if unreachable
+  nlohmann::json nodes = nlohmann::json::array();        // Node items
+  nlohmann::json pods = nlohmann::json::array();         // Pod items, all namespaces
+  nlohmann::json events = nlohmann::json::array();       // core/v1 Event items, all namespaces
+  nlohmann::json node_leases = nlohmann::json::array();  // Lease items of kube-node-lease
   // Event indexes into `events` by involvedObject.uid (and "ns/kind/name" when uid is empty).
   std::multimap<std::string, std::size_t> events_by_object;
 };

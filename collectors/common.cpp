@@ -28,8 +28,10 @@ void record_failure(ClusterContext& ctx, const char* collector, const std::strin
 
 }  // namespace
 
-std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collector,
-                                         const std::string& path, long* status) {
+namespace {
+
+std::optional<nlohmann::json> fetch(ClusterContext& ctx, const char* collector,
+                                    const std::string& path, long* status, bool quiet_404) {
   if (status != nullptr) *status = 0;
   if (ctx.api == nullptr) return std::nullopt;
   if (ctx.deadline.expired()) {
@@ -39,6 +41,7 @@ std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collec
   const kube::Response r = ctx.api->get(path);
   ctx.manifest.add_request(ctx.target.name, collector, r.bytes);
   if (status != nullptr) *status = r.status;
+  if (quiet_404 && r.status == 404) return std::nullopt;
   if (!r.ok()) {
     record_failure(ctx, collector, path, r);
     return std::nullopt;
@@ -51,6 +54,18 @@ std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collec
     return std::nullopt;
   }
   return parsed;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collector,
+                                         const std::string& path, long* status) {
+  return fetch(ctx, collector, path, status, false);
+}
+
+std::optional<nlohmann::json> fetch_if_served(ClusterContext& ctx, const char* collector,
+                                              const std::string& path, long* status) {
+  return fetch(ctx, collector, path, status, true);
 }
 
 std::optional<nlohmann::json> fetch_list(ClusterContext& ctx, const char* collector,

@@ -20,6 +20,11 @@ namespace kmg::collectors {
 std::optional<nlohmann::json> fetch_json(ClusterContext& ctx, const char* collector,
                                          const std::string& path, long* status = nullptr);
 
+// As fetch_json, but a 404 (an API or resource this server does not have: an older release, a
+// trimmed API) is nothing to fetch, not a failure.
+std::optional<nlohmann::json> fetch_if_served(ClusterContext& ctx, const char* collector,
+                                              const std::string& path, long* status = nullptr);
+
 // GET every page of a List (limit=500 + continue) and return one List whose "items" holds them
 // all (kube::list_all). An expired continue token (410) reads the list again once, whole. A failed
 // page is recorded; the items gathered so far are still returned (with "metadata.incomplete": true)

@@ -42,6 +42,16 @@ std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
   return out;
 }
 
+std::vector<const nlohmann::json*> node_events(const ClusterSnapshot& snapshot,
+                                               const nlohmann::json& node) {
+  std::vector<const nlohmann::json*> out = events_for(snapshot, node, "Node");
+  const std::string name = str_at(node, "/metadata/name");
+  if (name.empty() || name == str_at(node, "/metadata/uid")) return out;
+  const auto [begin, end] = snapshot.events_by_object.equal_range(name);
+  for (auto it = begin; it != end; ++it) out.push_back(&snapshot.events[it->second]);
+  return out;
+}
+
 void collect_pods(ClusterContext& ctx) {
   write_list_streamed(ctx, kName, bundle::layout::list_json(ctx.target.name, "", "pods"), "PodList",
                       "v1", ctx.snapshot.pods);

@@ -12,4 +12,9 @@ void collect_pods(ClusterContext& ctx);
 std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
                                               const nlohmann::json& obj, const std::string& kind);
 
+// The events about a Node, merged as kubectl describe node merges two queries: the node
+// controller records events under the Node's uid, the kubelet under the node's name.
+std::vector<const nlohmann::json*> node_events(const ClusterSnapshot& snapshot,
+                                               const nlohmann::json& node);
+
 }  // namespace kmg::collectors

@@ -19,24 +19,6 @@ std::string list_path(const BuiltinResource& r) {
          r.resource;
 }
 
-// A group-version the server does not serve answers 404: that is an answer, not a failure.
-std::optional<nlohmann::json> fetch_discovery(ClusterContext& ctx, const std::string& path,
-                                              long* status) {
-  if (ctx.api == nullptr) return std::nullopt;
-  const auto response = ctx.api->get(path);
-  ctx.manifest.add_request(ctx.target.name, kName, response.bytes);
-  *status = response.status;
-  if (response.status == 404) return std::nullopt;
-  if (!response.ok()) {
-    ctx.manifest.add_failure(
-        {ctx.target.name, kName, "GET", path, response.status, response.describe()});
-    return std::nullopt;
-  }
-  auto doc = nlohmann::json::parse(response.body, nullptr, false);
-  if (doc.is_discarded()) return std::nullopt;
-  return doc;
-}
-
 // The resources the server offers in each group-version we list from, by API discovery: a server
 // without a resource (an older release, a trimmed API) is not a failure, just nothing to list.
 std::set<std::string> served_resources(ClusterContext& ctx) {
@@ -51,8 +33,8 @@ std::set<std::string> served_resources(ClusterContext& ctx) {
   for (const auto& gv : group_versions) {
     group.run([&ctx, &served, &mutex, gv] {
       const std::string path = gv == "v1" ? "/api/v1" : "/apis/" + gv;
-      long status = 0;
-      auto doc = fetch_discovery(ctx, path, &status);
+      // A group-version the server does not serve answers 404: an answer, not a failure.
+      auto doc = fetch_if_served(ctx, kName, path);
       if (!doc || !(*doc)["resources"].is_array()) return;
       std::lock_guard lock(mutex);
       for (const auto& r : (*doc)["resources"]) served.insert(gv + "/" + r.value("name", ""));
@@ -93,6 +75,7 @@ const std::vector<BuiltinResource>& builtin_resources() {
       {"autoscaling", "v2", "horizontalpodautoscalers"},
       {"policy", "v1", "poddisruptionbudgets"},
       {"storage.k8s.io", "v1", "storageclasses"},
+      {"coordination.k8s.io", "v1", "leases"},  // node heartbeats and controllers' leader election
       {"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations"},
       {"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"},
   };

@@ -178,8 +178,28 @@ PodResources pod_requests_and_limits(const json& pod) {
   return out;
 }
 
+namespace {
+
+// A kubelet that stopped renewing its lease is why a node goes NotReady: RenewTime tells when.
+void describe_lease(PrefixWriter& w, const json& lease) {
+  const json& spec = ja::at(lease, "spec");
+  auto time_or_unset = [&](const char* key) {
+    const json& t = ja::at(spec, key);
+    return t.is_string() ? rfc1123z(t) : std::string("<unset>");
+  };
+  const json& holder = ja::at(spec, "holderIdentity");
+  w.write(0, "Lease:\n");
+  w.write(
+      1, "HolderIdentity:\t" + (holder.is_string() ? holder.get<std::string>() : "<unset>") + "\n");
+  w.write(1, "AcquireTime:\t" + time_or_unset("acquireTime") + "\n");
+  w.write(1, "RenewTime:\t" + time_or_unset("renewTime") + "\n");
+}
+
+}  // namespace
+
 std::string describe_node(const json& node, const std::vector<const json*>& pods_on_node,
-                          const std::vector<const json*>& events, EpochNanos now) {
+                          const std::vector<const json*>& events, EpochNanos now,
+                          const json* lease) {
   PrefixWriter w;
   const json& meta = ja::at(node, "metadata");
   const json& spec = ja::at(node, "spec");
@@ -195,6 +215,7 @@ std::string describe_node(const json& node, const std::vector<const json*>& pods
   detail::print_taints(w, "Taints", ja::at(spec, "taints"));
   w.write(0, std::string("Unschedulable:\t") +
                  (ja::flag(spec, "unschedulable") ? "true" : "false") + "\n");
+  if (lease != nullptr && lease->is_object()) describe_lease(w, *lease);
 
   const json& conditions = ja::arr(status, "conditions");
   if (!conditions.empty()) {

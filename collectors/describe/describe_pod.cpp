@@ -217,35 +217,13 @@ void describe_env_from(PrefixWriter& w, const json& c) {
   }
 }
 
-// The handful of field paths the downward API allows, resolved as kubectl's EnvValueRetriever.
+// kubectl's EnvValueRetriever converts the field path with kubectl's own scheme, which knows only
+// the default conversions (metadata.name, metadata.namespace); every other path (spec.nodeName,
+// status.podIP, labels...) prints an empty value, as real `kubectl describe` output shows.
 std::string resolve_field_path(const json& pod, const std::string& field_path) {
   const json& meta = ja::at(pod, "metadata");
-  const json& spec = ja::at(pod, "spec");
-  const json& status = ja::at(pod, "status");
-  auto bracketed = [&](const std::string& prefix, const json& map) -> std::optional<std::string> {
-    if (field_path.rfind(prefix + "['", 0) != 0 || field_path.size() < prefix.size() + 4) {
-      return std::nullopt;
-    }
-    const std::string key =
-        field_path.substr(prefix.size() + 2, field_path.size() - prefix.size() - 4);
-    return ja::str(map, key);
-  };
-  if (auto v = bracketed("metadata.labels", ja::at(meta, "labels"))) return *v;
-  if (auto v = bracketed("metadata.annotations", ja::at(meta, "annotations"))) return *v;
   if (field_path == "metadata.name") return ja::str(meta, "name");
   if (field_path == "metadata.namespace") return ja::str(meta, "namespace");
-  if (field_path == "metadata.uid") return ja::str(meta, "uid");
-  if (field_path == "spec.nodeName") return ja::str(spec, "nodeName");
-  if (field_path == "spec.serviceAccountName") return ja::str(spec, "serviceAccountName");
-  if (field_path == "status.hostIP") return ja::str(status, "hostIP");
-  if (field_path == "status.podIP") return ja::str(status, "podIP");
-  auto ip_list = [&](const char* key) {
-    std::vector<std::string> ips;
-    for (const json& ip : ja::arr(status, key)) ips.push_back(ja::str(ip, "ip"));
-    return join(ips, ",");
-  };
-  if (field_path == "status.podIPs") return ip_list("podIPs");
-  if (field_path == "status.hostIPs") return ip_list("hostIPs");
   return "";
 }
 
@@ -355,6 +333,14 @@ std::string bool_text(const json& obj, std::string_view key) {
   return ja::flag(obj, key) ? "true" : "false";
 }
 
+// kubectl prints a projected source's *bool `optional` with %v: "<nil>" when unset. When set it
+// prints a pointer address, which tells nobody anything; the value is printed instead.
+std::string optional_pointer_text(const json& source) {
+  const json& optional = ja::at(source, "optional");
+  if (!optional.is_boolean()) return "<nil>";
+  return optional.get<bool>() ? "true" : "false";
+}
+
 // One volume's detail lines (kubectl's print*VolumeSource), at level 2.
 void describe_volume_source(PrefixWriter& w, const json& v) {
   static constexpr const char* kKinds[] = {
@@ -413,13 +399,13 @@ void describe_volume_source(PrefixWriter& w, const json& v) {
     w.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n");
     for (const json& src : ja::arr(s, "sources")) {
       if (const json& sec = ja::at(src, "secret"); sec.is_object()) {
-        w.write(2, "SecretName:\t" + ja::str(sec, "name") + "\n    Optional:\t" +
-                       bool_text(sec, "optional") + "\n");
+        w.write(2, "SecretName:\t" + ja::str(sec, "name") + "\n    SecretOptionalName:\t" +
+                       optional_pointer_text(sec) + "\n");
       } else if (ja::at(src, "downwardAPI").is_object()) {
         w.write(2, "DownwardAPI:\ttrue\n");
       } else if (const json& cm = ja::at(src, "configMap"); cm.is_object()) {
-        w.write(2, "ConfigMapName:\t" + ja::str(cm, "name") + "\n    Optional:\t" +
-                       bool_text(cm, "optional") + "\n");
+        w.write(2, "ConfigMapName:\t" + ja::str(cm, "name") + "\n    ConfigMapOptional:\t" +
+                       optional_pointer_text(cm) + "\n");
       } else if (const json& tok = ja::at(src, "serviceAccountToken"); tok.is_object()) {
         w.write(2, "TokenExpirationSeconds:\t" + ja::str(tok, "expirationSeconds") + "\n");
       }

@@ -40,11 +40,10 @@ std::string message(const json& e) {
   return std::string(trim(ja::text(either(e, "message", "note"))));
 }
 
-// kubectl sorts describe events by lastTimestamp, falling back to eventTime; events with neither
-// sort first.
+// kubectl's SortableEvents compares lastTimestamp alone: an event without one (the scheduler's,
+// which sets only eventTime) sorts first, as the real kubectl shows against the fake apiserver.
 EpochNanos sort_key(const json& e) {
   if (auto t = last_timestamp(e)) return *t;
-  if (auto t = event_time(e)) return *t;
   return LLONG_MIN;
 }
 

@@ -59,6 +59,14 @@ void fetch_snapshot(ClusterContext& ctx, ClusterSnapshot& snapshot) {
       snapshot.events = std::move((*events)["items"]);
     }
   });
+  group.run([&] {
+    // One Lease per node, renewed by its kubelet (kubectl describe node shows it). A server
+    // without the coordination API has none, which is no failure.
+    if (auto leases = collectors::fetch_if_served(
+            ctx, "cluster", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases")) {
+      if ((*leases)["items"].is_array()) snapshot.node_leases = std::move((*leases)["items"]);
+    }
+  });
   group.wait();
   index_events(snapshot);
 }

@@ -85,14 +85,16 @@ bool names_not_holds(std::string_view key) {
 }
 
 // Values that are clearly not secrets: empty, booleans, placeholders, YAML block markers,
-// variable references, or already masked.
+// variable references, or already masked. "<set" starts kubectl describe's
+// "DB_PASSWORD:  <set to the key 'password' in secret 'db'>": which Secret key feeds the variable,
+// not its value, and worth keeping.
 bool harmless_value(std::string_view value) {
   if (value.empty() || value.find("REDACTED") != std::string_view::npos) return true;
   if (value.front() == '$') return true;
   std::string v;
   for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  static constexpr std::array<std::string_view, 18> kHarmless = {
-      "true", "false", "null", "none", "nil", "~",  "<none>", "<unset>", "<nil>",
+  static constexpr std::array<std::string_view, 19> kHarmless = {
+      "true", "false", "null", "none", "nil", "~",  "<none>", "<unset>", "<nil>", "<set",
       "[]",   "{}",    "|",    "|-",   ">",   ">-", "{",      "[",       "\"\""};
   return std::find(kHarmless.begin(), kHarmless.end(), v) != kHarmless.end();
 }

@@ -1,4 +1,6 @@
 // describe_node against the kind cluster captured by Sonobuoy, plus odd-data robustness.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "collectors/describe/describe_node.h"
@@ -112,6 +114,25 @@ TEST_SUITE("describe") {
     CHECK(has_line(out, "  example.com/gpu    1            0"));
     CHECK(has_line(out, "Images:             <none>") == false);
     CHECK(has_line(out, "Images:  <none>"));
+  }
+
+  TEST_CASE("describe_node: the node's Lease follows Unschedulable, as in kubectl") {
+    const json node = json::parse(R"({"metadata": {"name": "n1"}, "spec": {}})");
+    const json lease = json::parse(R"({"metadata": {"name": "n1", "namespace": "kube-node-lease"},
+      "spec": {"holderIdentity": "n1", "leaseDurationSeconds": 40,
+               "renewTime": "2022-01-27T14:59:55.123456Z"}})");
+    const std::string out = describe_node(node, {}, {}, kNow, &lease);
+    const auto lines = lines_of(out);
+    const auto at = std::find(lines.begin(), lines.end(), "Lease:");
+    REQUIRE(at != lines.end());
+    REQUIRE(at != lines.begin());
+    CHECK((at - 1)->rfind("Unschedulable:", 0) == 0);
+    REQUIRE(lines.end() - at > 3);
+    CHECK(*(at + 1) == "  HolderIdentity:  n1");
+    CHECK(*(at + 2) == "  AcquireTime:     <unset>");
+    CHECK(*(at + 3) == "  RenewTime:       Thu, 27 Jan 2022 14:59:55 +0000");
+    // Without a lease (a server without the coordination API) the section is left out.
+    CHECK(describe_node(node, {}, {}, kNow).find("Lease:") == std::string::npos);
   }
 
   TEST_CASE("describe_node never throws on odd data") {

@@ -95,6 +95,7 @@ const std::vector<Builtin>& builtins() {
        {"status"}},
       {"batch", "v1", "cronjobs", "CronJob", true, {"cj"}, {"all"}, {"status"}},
       {"batch", "v1", "jobs", "Job", true, {}, {"all"}, {"status"}},
+      {"coordination.k8s.io", "v1", "leases", "Lease", true, {}, {}, {}},
       {"discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, {}, {}, {}},
       {"events.k8s.io", "v1", "events", "Event", true, {"ev"}, {}, {}},
       {"networking.k8s.io", "v1", "ingresses", "Ingress", true, {"ing"}, {}, {"status"}},

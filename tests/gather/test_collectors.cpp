@@ -1,3 +1,4 @@
+#include <set>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -7,6 +8,7 @@
 #include "collectors/common.h"
 #include "collectors/custom_resources.h"
 #include "collectors/logs.h"
+#include "collectors/pods.h"
 #include "collectors/resources.h"
 #include "collectors/sanitize.h"
 #include "collectors/tail_log.h"
@@ -235,6 +237,20 @@ TEST_SUITE("collectors") {
     kmg::gather::index_events(snapshot);
     CHECK(snapshot.events_by_object.count("u1") == 1);
     CHECK(snapshot.events_by_object.count("a/Pod/q") == 1);
+  }
+
+  TEST_CASE("a node's events are those under its uid and those under its name (the kubelet's)") {
+    kmg::collectors::ClusterSnapshot snapshot;
+    snapshot.events = json::parse(R"([
+      {"involvedObject":{"kind":"Node","name":"n1","uid":"n1"},"reason":"NodeReady"},
+      {"involvedObject":{"kind":"Node","name":"n1","uid":"uid-n1"},"reason":"RegisteredNode"},
+      {"involvedObject":{"kind":"Node","name":"n2","uid":"n2"},"reason":"NodeNotReady"}])");
+    kmg::gather::index_events(snapshot);
+    const json node = {{"metadata", {{"name", "n1"}, {"uid", "uid-n1"}}}};
+    std::set<std::string> reasons;
+    for (const json* e : kmg::collectors::node_events(snapshot, node))
+      reasons.insert(e->value("reason", ""));
+    CHECK(reasons == std::set<std::string>{"NodeReady", "RegisteredNode"});
   }
 
   TEST_CASE("sanitize masks sensitive env values and keeps others") {

@@ -22,21 +22,21 @@ TIME_KEYS = {"creationTimestamp", "lastTransitionTime", "lastUpdateTime", "lastP
              "lastHeartbeatTime", "startedAt", "finishedAt", "startTime", "eventTime",
              "firstTimestamp", "lastTimestamp", "lastObservedTime", "completionTime",
              "deletionTimestamp", "buildDate"}
-MICRO_KEYS = {"eventTime", "lastObservedTime"}
+MICRO_KEYS = {"eventTime", "lastObservedTime", "renewTime", "acquireTime"}
 
 NAMESPACED = {"ConfigMap", "Endpoints", "Event", "PersistentVolumeClaim", "Pod",
               "ReplicationController", "Secret", "ServiceAccount", "Service",
               "ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet",
               "HorizontalPodAutoscaler", "CronJob", "Job", "EndpointSlice", "Ingress",
               "NetworkPolicy", "PodDisruptionBudget", "RoleBinding", "Role", "LimitRange",
-              "ResourceQuota"}
+              "ResourceQuota", "Lease"}
 CLUSTER = {"Namespace", "Node", "PersistentVolume", "CustomResourceDefinition",
            "ClusterRoleBinding", "ClusterRole", "StorageClass", "MutatingWebhookConfiguration",
            "ValidatingWebhookConfiguration"}
 BUILTIN_GROUPS = {"v1", "apps/v1", "batch/v1", "discovery.k8s.io/v1", "autoscaling/v2",
                   "networking.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
                   "apiextensions.k8s.io/v1", "events.k8s.io/v1", "storage.k8s.io/v1",
-                  "admissionregistration.k8s.io/v1"}
+                  "admissionregistration.k8s.io/v1", "coordination.k8s.io/v1"}
 
 # What the seed scenario must contain (other tests assert on these names).
 SEED_MARKERS = ["SEED-SECRET-VALUE-7f3a9", "SEED-CM-TOKEN-c41d", "SEED-ENV-PASSWORD-88e1",

@@ -609,6 +609,13 @@ def make_node(sc, name, role, ip, pod_cidr, t, ready_t, images, memory_ki, cpu="
                      "name": ""}]}}
     sc.nodes[name] = node
     sc.add(node)
+    # The kubelet's heartbeat: its Lease in kube-node-lease, renewed every 10 s (no acquireTime).
+    sc.add({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": sc.meta("Lease", name, "kube-node-lease", t + 1, extra={
+                "ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": name,
+                                     "uid": node["metadata"]["uid"]}]}),
+            "spec": {"holderIdentity": name, "leaseDurationSeconds": 40,
+                     "renewTime": sc.clock.micro(sc.gather_at - 4.5)}})
     # Node events: the kubelet refers to its node with uid = node name (kubelet.go nodeRef);
     # only node-controller's RegisteredNode carries the real uid.
     kubelet_ref = {"kind": "Node", "name": name, "uid": name}

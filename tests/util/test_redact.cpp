@@ -94,6 +94,9 @@ TEST_SUITE("util::redact") {
         // A URL path ending in a secret word is not a key (the seed's authwebhook log).
         R"(err="Get \"http://gateway-api.gateway-e2e.svc:8080/v1/token\": dial tcp 10.96.44.21:8080")",
         "GET /oauth/token: 503 after 2s",
+        // kubectl describe names the Secret key behind a variable, never its value.
+        "      DB_PASSWORD:  <set to the key 'password' in secret 'db-credentials'>  Optional: "
+        "false",
     };
     for (const auto& text : texts) {
       CAPTURE(text);

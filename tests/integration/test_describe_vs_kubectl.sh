@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The describe text in the bundle against the real `kubectl describe`, on the same server: every
+# pod and node of each scenario is gathered by kind-must-gather (--no-redact, so values match) and
+# described by kubectl, and the two must agree line for line. Runs of spaces are collapsed (the
+# columns' widths are tabwriter's business, the content is ours); the bundle's node text ends with
+# an "Images:" section that kubectl does not print, which is cut before comparing.
+# usage: test_describe_vs_kubectl.sh <kind-must-gather> <fake-apiserver> <scenario.json>...
+set -euo pipefail
+kmg=$1
+fake=$2
+shift 2
+command -v kubectl >/dev/null || { echo "kubectl not installed: skipping"; exit 77; }
+
+work=$(mktemp -d /tmp/kmg-describe-test.XXXXXX)
+pid=
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export KUBECACHEDIR="$work/cache"
+
+squeeze() { sed -E 's/ +/ /g' "$1"; }
+failures=0
+compare() {  # compare <what> <kubectl output> <bundle file>
+  if ! diff <(squeeze "$2") <(squeeze "$3") >"$work/diff"; then
+    echo "FAIL: $1 differs from kubectl describe (< kubectl, > bundle):"
+    head -20 "$work/diff"
+    failures=$((failures + 1))
+  fi
+}
+
+for scenario in "$@"; do
+  rm -f "$work/port"
+  "$fake" --scenario "$scenario" --cluster-name describe --kubeconfig-out "$work/kubeconfig" \
+    --ready-file "$work/port" >/dev/null 2>"$work/fake.err" &
+  pid=$!
+  for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.1; done
+  [ -s "$work/port" ] || { echo "fake-apiserver did not start:"; cat "$work/fake.err"; exit 1; }
+  k() { kubectl --kubeconfig "$work/kubeconfig" --request-timeout=20s "$@"; }
+
+  rm -rf "$work/out"
+  "$kmg" --no-kind --kubeconfig "$work/kubeconfig" --no-redact --quiet --exit-zero \
+    --output "$work/out" >/dev/null
+  cluster_dir=$(echo "$work"/out/clusters/*)
+  [ -d "$cluster_dir" ] || { echo "no cluster folder in the bundle"; exit 1; }
+
+  pods=0
+  while read -r ns pod; do
+    k describe pod -n "$ns" "$pod" >"$work/kubectl.txt"
+    compare "$(basename "$scenario"): pod $ns/$pod" "$work/kubectl.txt" \
+      "$cluster_dir/namespaces/$ns/pods/$pod/describe.txt"
+    pods=$((pods + 1))
+  done < <(k get pods -A --no-headers -o custom-columns=NS:.metadata.namespace,NAME:.metadata.name)
+
+  nodes=0
+  for node in $(k get nodes -o name | cut -d/ -f2); do
+    k describe node "$node" >"$work/kubectl.txt"
+    sed '/^Images:$/,$d' "$cluster_dir/nodes/$node.describe.txt" >"$work/bundle.txt"
+    compare "$(basename "$scenario"): node $node" "$work/kubectl.txt" "$work/bundle.txt"
+    nodes=$((nodes + 1))
+  done
+  # A scenario without pods or nodes would compare nothing and pass.
+  [ "$pods" -gt 0 ] && [ "$nodes" -gt 0 ] || { echo "FAIL: nothing compared in $scenario"; exit 1; }
+  echo "$(basename "$scenario"): $pods pods and $nodes nodes compared"
+
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+done
+[ "$failures" -eq 0 ] || { echo "$failures describe texts differ from kubectl"; exit 1; }
+echo "every describe text matches kubectl describe"
