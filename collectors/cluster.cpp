@@ -16,6 +16,22 @@ namespace {
 
 constexpr const char* kName = "cluster";
 
+// The node's Lease, or the error kubectl's GET of it would print (the messages of the API's
+// NotFound answers). A failed list was recorded already: no section then.
+describe::NodeLease node_lease(const ClusterSnapshot& snapshot,
+                               const std::map<std::string, const nlohmann::json*>& leases,
+                               const std::string& node) {
+  describe::NodeLease out;
+  if (const auto it = leases.find(node); it != leases.end()) {
+    out.lease = it->second;
+  } else if (snapshot.node_leases_status == 404) {
+    out.error = "the server could not find the requested resource";
+  } else if (snapshot.node_leases_status == 200) {
+    out.error = "leases.coordination.k8s.io \"" + node + "\" not found";
+  }
+  return out;
+}
+
 }  // namespace
 
 void collect_cluster(ClusterContext& ctx) {
@@ -27,9 +43,9 @@ void collect_cluster(ClusterContext& ctx) {
   for (const auto& pod : ctx.snapshot.pods) {
     pods_by_node.emplace(str_at(pod, "/spec/nodeName"), &pod);
   }
-  std::map<std::string, const nlohmann::json*> leases_by_node;  // a node's Lease has its name
+  std::map<std::string, const nlohmann::json*> leases;  // a node's Lease has the node's name
   for (const auto& lease : ctx.snapshot.node_leases) {
-    leases_by_node.emplace(str_at(lease, "/metadata/name"), &lease);
+    leases.emplace(str_at(lease, "/metadata/name"), &lease);
   }
   nlohmann::json list = {{"apiVersion", "v1"},
                          {"kind", "NodeList"},
@@ -45,10 +61,9 @@ void collect_cluster(ClusterContext& ctx) {
     std::vector<const nlohmann::json*> pods;
     const auto [begin, end] = pods_by_node.equal_range(name);
     for (auto it = begin; it != end; ++it) pods.push_back(it->second);
-    const auto lease = leases_by_node.find(name);
-    const std::string text = describe::describe_node(
-        clean, pods, node_events(ctx.snapshot, node), ctx.options.started_at_ns,
-        lease == leases_by_node.end() ? nullptr : lease->second);
+    const std::string text =
+        describe::describe_node(clean, pods, node_events(ctx.snapshot, node),
+                                ctx.options.started_at_ns, node_lease(ctx.snapshot, leases, name));
     write_output(ctx, kName, bundle::layout::node_describe(ctx.target.name, name),
                  ctx.redactor.redact(text));
     list["items"].push_back(std::move(clean));

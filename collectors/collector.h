@@ -48,6 +48,7 @@ struct ClusterSnapshot {
   nlohmann::json pods = nlohmann::json::array();         // Pod items, all namespaces
   nlohmann::json events = nlohmann::json::array();       // core/v1 Event items, all namespaces
   nlohmann::json node_leases = nlohmann::json::array();  // Lease items of kube-node-lease
+  long node_leases_status = 0;  // HTTP status of that list (404: no coordination API; 0: none)
   // Event indexes into `events` by involvedObject.uid (and "ns/kind/name" when uid is empty).
   std::multimap<std::string, std::size_t> events_by_object;
 };

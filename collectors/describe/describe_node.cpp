@@ -199,7 +199,7 @@ void describe_lease(PrefixWriter& w, const json& lease) {
 
 std::string describe_node(const json& node, const std::vector<const json*>& pods_on_node,
                           const std::vector<const json*>& events, EpochNanos now,
-                          const json* lease) {
+                          const NodeLease& lease) {
   PrefixWriter w;
   const json& meta = ja::at(node, "metadata");
   const json& spec = ja::at(node, "spec");
@@ -215,7 +215,11 @@ std::string describe_node(const json& node, const std::vector<const json*>& pods
   detail::print_taints(w, "Taints", ja::at(spec, "taints"));
   w.write(0, std::string("Unschedulable:\t") +
                  (ja::flag(spec, "unschedulable") ? "true" : "false") + "\n");
-  if (lease != nullptr && lease->is_object()) describe_lease(w, *lease);
+  if (lease.lease != nullptr && lease.lease->is_object()) {
+    describe_lease(w, *lease.lease);
+  } else if (!lease.error.empty()) {
+    w.write(0, "Lease:\tFailed to get lease: " + lease.error + "\n");
+  }
 
   const json& conditions = ja::arr(status, "conditions");
   if (!conditions.empty()) {

@@ -13,13 +13,19 @@
 namespace kmg::describe {
 
 // pods_on_node: pods bound to this node (others, and Succeeded/Failed ones, are left out, as
+// What kubectl's GET of the node's Lease (kube-node-lease/<node>, renewed by its kubelet) gave:
+// the object, or the error it prints instead; neither leaves the "Lease:" section out.
+struct NodeLease {
+  const nlohmann::json* lease = nullptr;
+  std::string error;  // e.g. `leases.coordination.k8s.io "kind-worker" not found`
+};
+
 // kubectl's field selector does); events: those about the node. `now` is the gather's start
-// time. lease: the node's Lease in kube-node-lease, renewed by its kubelet; without one the
-// "Lease:" section is left out. Never throws on odd data.
+// time. Never throws on odd data.
 std::string describe_node(const nlohmann::json& node,
                           const std::vector<const nlohmann::json*>& pods_on_node,
                           const std::vector<const nlohmann::json*>& events, EpochNanos now,
-                          const nlohmann::json* lease = nullptr);
+                          const NodeLease& lease = {});
 
 // kubectl's resourcehelper.PodRequestsAndLimits: containers summed, init containers taken as a
 // maximum (restartable "sidecar" init containers add up), pod overhead added.

@@ -63,7 +63,8 @@ void fetch_snapshot(ClusterContext& ctx, ClusterSnapshot& snapshot) {
     // One Lease per node, renewed by its kubelet (kubectl describe node shows it). A server
     // without the coordination API has none, which is no failure.
     if (auto leases = collectors::fetch_if_served(
-            ctx, "cluster", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases")) {
+            ctx, "cluster", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+            &snapshot.node_leases_status)) {
       if ((*leases)["items"].is_array()) snapshot.node_leases = std::move((*leases)["items"]);
     }
   });

@@ -149,8 +149,19 @@ std::string short_duration(std::int64_t seconds) {
       std::snprintf(buf, sizeof buf, "%lldd%lldh", static_cast<long long>(d),
                     static_cast<long long>(h));
     }
-  } else {
+  } else if (seconds < 2 * 365 * 86400) {
     std::snprintf(buf, sizeof buf, "%lldd", static_cast<long long>(seconds / 86400));
+  } else if (seconds < 8 * 365 * 86400) {
+    // Years of 365 days, as apimachinery's HumanDuration counts them.
+    const auto days = seconds / 86400, y = days / 365, d = days % 365;
+    if (d == 0) {
+      std::snprintf(buf, sizeof buf, "%lldy", static_cast<long long>(y));
+    } else {
+      std::snprintf(buf, sizeof buf, "%lldy%lldd", static_cast<long long>(y),
+                    static_cast<long long>(d));
+    }
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldy", static_cast<long long>(seconds / 86400 / 365));
   }
   return buf;
 }

@@ -17,7 +17,7 @@ std::optional<EpochNanos> parse_rfc3339(std::string_view text);
 std::string format_rfc3339(EpochNanos t);
 // "20260204T101500Z", for file names.
 std::string format_compact_utc(EpochNanos t);
-// Go's duration-ish short form used by kubectl's Age column: "45s", "3m", "2h5m", "4d".
+// kubectl's Age column (apimachinery's HumanDuration): "45s", "3m", "2h5m", "4d", "4y301d".
 std::string short_duration(std::int64_t seconds);
 
 }  // namespace kmg

@@ -116,12 +116,12 @@ TEST_SUITE("describe") {
     CHECK(has_line(out, "Images:  <none>"));
   }
 
-  TEST_CASE("describe_node: the node's Lease follows Unschedulable, as in kubectl") {
+  TEST_CASE("describe_node: the node's Lease (or why there is none) follows Unschedulable") {
     const json node = json::parse(R"({"metadata": {"name": "n1"}, "spec": {}})");
     const json lease = json::parse(R"({"metadata": {"name": "n1", "namespace": "kube-node-lease"},
       "spec": {"holderIdentity": "n1", "leaseDurationSeconds": 40,
                "renewTime": "2022-01-27T14:59:55.123456Z"}})");
-    const std::string out = describe_node(node, {}, {}, kNow, &lease);
+    const std::string out = describe_node(node, {}, {}, kNow, {&lease, ""});
     const auto lines = lines_of(out);
     const auto at = std::find(lines.begin(), lines.end(), "Lease:");
     REQUIRE(at != lines.end());
@@ -131,7 +131,11 @@ TEST_SUITE("describe") {
     CHECK(*(at + 1) == "  HolderIdentity:  n1");
     CHECK(*(at + 2) == "  AcquireTime:     <unset>");
     CHECK(*(at + 3) == "  RenewTime:       Thu, 27 Jan 2022 14:59:55 +0000");
-    // Without a lease (a server without the coordination API) the section is left out.
+    // No lease: kubectl prints why its GET failed; with nothing known the section is left out.
+    CHECK(has_line(
+        describe_node(node, {}, {}, kNow, {nullptr, "leases.coordination.k8s.io \"n1\" not found"}),
+        "Lease:              Failed to get lease: leases.coordination.k8s.io \"n1\" "
+        "not found"));
     CHECK(describe_node(node, {}, {}, kNow).find("Lease:") == std::string::npos);
   }
 

@@ -4,12 +4,15 @@
 # described by kubectl, and the two must agree line for line. Runs of spaces are collapsed (the
 # columns' widths are tabwriter's business, the content is ours); the bundle's node text ends with
 # an "Images:" section that kubectl does not print, which is cut before comparing.
+# Real-world pods and nodes from ../shared/corpus are compared too, when it is there.
 # usage: test_describe_vs_kubectl.sh <kind-must-gather> <fake-apiserver> <scenario.json>...
 set -euo pipefail
 kmg=$1
 fake=$2
 shift 2
 command -v kubectl >/dev/null || { echo "kubectl not installed: skipping"; exit 77; }
+here=$(cd "$(dirname "$0")" && pwd)
+corpus=${KMG_SHARED_DIR:-$here/../../../shared}/corpus
 
 work=$(mktemp -d /tmp/kmg-describe-test.XXXXXX)
 pid=
@@ -19,6 +22,13 @@ cleanup() {
 }
 trap cleanup EXIT
 export KUBECACHEDIR="$work/cache"
+
+scenarios=("$@")
+if [ -d "$corpus" ]; then
+  mapfile -t -O "${#scenarios[@]}" scenarios < <(python3 "$here/corpus_scenarios.py" "$corpus" "$work")
+else
+  echo "no corpus at $corpus: the project's scenarios only"
+fi
 
 squeeze() { sed -E 's/ +/ /g' "$1"; }
 failures=0
@@ -30,7 +40,7 @@ compare() {  # compare <what> <kubectl output> <bundle file>
   fi
 }
 
-for scenario in "$@"; do
+for scenario in "${scenarios[@]}"; do
   rm -f "$work/port"
   "$fake" --scenario "$scenario" --cluster-name describe --kubeconfig-out "$work/kubeconfig" \
     --ready-file "$work/port" >/dev/null 2>"$work/fake.err" &

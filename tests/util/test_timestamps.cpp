@@ -31,5 +31,9 @@ TEST_SUITE("util::time") {
     CHECK(kmg::short_duration(3 * 60) == "3m");
     CHECK(kmg::short_duration(4 * 3600 + 5 * 60) == "4h5m");
     CHECK(kmg::short_duration(3 * 86400) == "3d");
+    CHECK(kmg::short_duration(729 * 86400) == "729d");
+    CHECK(kmg::short_duration(730 * 86400) == "2y");
+    CHECK(kmg::short_duration(1761 * 86400 + 3600) == "4y301d");
+    CHECK(kmg::short_duration(8 * 365 * 86400 + 40 * 86400) == "8y");
   }
 }
