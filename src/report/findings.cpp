@@ -469,14 +469,37 @@ void detect_probes(const Ctx& ctx, const PodView& pv, std::vector<Candidate>& ou
   }
 }
 
+// The key of the taint a FailedScheduling message names, in either wording: "had untolerated
+// taint {key: value}" (Kubernetes 1.25+) or "had taint {key: value}, that the pod didn't
+// tolerate" (before). Empty when it names none.
+std::string scheduling_taint(const std::string& msg) {
+  for (const char* marker : {"untolerated taint {", "had taint {"}) {
+    const auto start = msg.find(marker);
+    if (start == std::string::npos) continue;
+    const auto key = start + std::string_view(marker).size();
+    const auto end = msg.find_first_of(":}", key);
+    if (end != std::string::npos) return msg.substr(key, end - key);
+  }
+  return "";
+}
+
+// The taints the node lifecycle controller puts on a node that is not Ready: the pod waits for
+// the node, and a toleration would only hide that.
+bool node_not_ready_taint(const std::string& taint) {
+  return taint == "node.kubernetes.io/not-ready" || taint == "node.kubernetes.io/unreachable";
+}
+
 std::string scheduling_cause(const std::string& msg) {
   std::vector<std::string> causes;
   if (contains_ci(msg, "Insufficient cpu")) causes.push_back("not enough CPU");
   if (contains_ci(msg, "Insufficient memory")) causes.push_back("not enough memory");
   if (contains_ci(msg, "Insufficient ") && causes.empty())
     causes.push_back("insufficient resources");
-  if (contains_ci(msg, "untolerated taint"))
-    causes.push_back("a node taint the pod does not tolerate");
+  if (const std::string taint = scheduling_taint(msg); node_not_ready_taint(taint)) {
+    causes.push_back("the node is not Ready (taint " + taint + ")");
+  } else if (!taint.empty()) {
+    causes.push_back("a node taint the pod does not tolerate (" + taint + ")");
+  }
   if (contains_ci(msg, "unbound") && contains_ci(msg, "PersistentVolumeClaim"))
     causes.push_back("an unbound PersistentVolumeClaim");
   if (contains_ci(msg, "node affinity") || contains_ci(msg, "node selector"))
@@ -490,6 +513,9 @@ std::string scheduling_next(const std::string& msg) {
     return "Check the PVC and its StorageClass (Kind ships 'standard', rancher local-path).";
   if (contains_ci(msg, "Insufficient"))
     return "Lower the pod's resource requests or add nodes to the Kind cluster.";
+  if (node_not_ready_taint(scheduling_taint(msg)))
+    return "Find why the node is not Ready (the node finding, its kubelet.log): the pod is "
+           "scheduled once it is; a toleration would only hide it.";
   if (contains_ci(msg, "taint"))
     return "Add a toleration, or schedule on a worker node (Kind's control plane is tainted "
            "when workers exist).";

@@ -265,7 +265,12 @@ TEST_SUITE("report") {
       const std::pair<const char*, const char*> cases[] = {
           {"0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/"
            "control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available.",
-           "a node taint the pod does not tolerate"},
+           "a node taint the pod does not tolerate (node-role.kubernetes.io/control-plane)"},
+          // The wording before Kubernetes 1.25, on a node that is not Ready yet (Sonobuoy's
+          // kind cluster in the corpus).
+          {"0/1 nodes are available: 1 node(s) had taint {node.kubernetes.io/not-ready: }, that "
+           "the pod didn't tolerate.",
+           "the node is not Ready (taint node.kubernetes.io/not-ready)"},
           {"0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: "
            "0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
            "an unbound PersistentVolumeClaim"}};
@@ -281,6 +286,10 @@ TEST_SUITE("report") {
         const json f = findings_of(b.build(), "unschedulable");
         REQUIRE(f.size() == 1);
         CHECK(f[0]["likely_cause"].get<std::string>().find(cause) != std::string::npos);
+        // A node that is not Ready is the thing to fix, not the pod's tolerations.
+        const bool not_ready = std::string(cause).find("not Ready") != std::string::npos;
+        CHECK((f[0]["next_step"].get<std::string>().find("toleration would only hide") !=
+               std::string::npos) == not_ready);
       }
     }
   }
