@@ -211,8 +211,17 @@ PullClass classify_pull(const std::string& text, const std::string& image) {
   if (has("not found") || has("manifest unknown") || has("name unknown"))
     return {"not found", "The registry has no image with this name and tag.",
             "Check the image name and tag, and that the image was pushed."};
+  // Before the network class: "Get https://reg/v2/: x509: certificate ..." also names the dial.
+  if (has("x509") || has("certificate signed by unknown authority") ||
+      has("certificate is not valid"))
+    return {"TLS certificate",
+            "The registry's TLS certificate is not trusted by the node or not valid for that "
+            "name (x509).",
+            "Check the registry name in the image; for a private registry, make the Kind "
+            "node's containerd trust its CA, or pre-load the image: kind load docker-image " +
+                image};
   if (has("no such host") || has("i/o timeout") || has("connection refused") || has("dial tcp") ||
-      has("network is unreachable") || has("tls handshake") || has("x509"))
+      has("network is unreachable") || has("tls handshake"))
     return {"DNS/network", "The node could not reach the registry (DNS, network or TLS).",
             "Check the node's DNS and proxy settings, or pre-load the image with kind load."};
   return {"unknown", "The image could not be pulled.", "Read the pull error in the events."};
@@ -352,7 +361,10 @@ void detect_crash(const Ctx& ctx, const PodView& pv, const ContainerView& cv,
   const json& last = at_path(cv.status, {"lastState", "terminated"});
   const json& now_term = at_path(cv.status, {"state", "terminated"});
   const long restarts = cv.status.value("restartCount", 0L);
-  const bool crashloop = str(waiting, "reason") == "CrashLoopBackOff";
+  // RunContainerError: the runtime created the container but cannot start its process (no such
+  // executable, a bad mount): it fails like a crash loop, before the app ever runs.
+  const bool cannot_start = str(waiting, "reason") == "RunContainerError";
+  const bool crashloop = str(waiting, "reason") == "CrashLoopBackOff" || cannot_start;
   const json* term = nullptr;
   if (last.is_object()) term = &last;
   if (now_term.is_object() &&
@@ -379,12 +391,17 @@ void detect_crash(const Ctx& ctx, const PodView& pv, const ContainerView& cv,
         "Raise resources.limits.memory or reduce the memory use; check the last log "
         "lines for what it was doing.";
   } else if (crashloop) {
-    c.f.title =
-        "Container " + cv.name + " is in CrashLoopBackOff (exit code " + std::to_string(code) + ")";
-    c.f.cause = "The process exits: " + exit_code_meaning(code) + ".";
+    c.f.title = "Container " + cv.name +
+                (cannot_start ? " cannot start (RunContainerError" : " is in CrashLoopBackOff (") +
+                (cannot_start ? ", exit code " : "exit code ") + std::to_string(code) + ")";
+    c.f.cause = (cannot_start ? "The runtime cannot start the process: " : "The process exits: ") +
+                exit_code_meaning(code) + ".";
     c.f.next_step =
-        "Read the previous instance's log below (kubectl logs --previous) and fix the "
-        "startup error.";
+        code == 126 || code == 127
+            ? "Fix the container's command/args or the image: the executable it names is not "
+              "in the image, or cannot be run (see the termination message)."
+            : "Read the previous instance's log below (kubectl logs --previous) and fix the "
+              "startup error.";
   } else {
     c.f.title = "Container " + cv.name + " " +
                 (term == &now_term ? "terminated" : "restarted " + std::to_string(restarts) + "x") +
@@ -491,10 +508,20 @@ bool node_not_ready_taint(const std::string& taint) {
 
 std::string scheduling_cause(const std::string& msg) {
   std::vector<std::string> causes;
-  if (contains_ci(msg, "Insufficient cpu")) causes.push_back("not enough CPU");
-  if (contains_ci(msg, "Insufficient memory")) causes.push_back("not enough memory");
-  if (contains_ci(msg, "Insufficient ") && causes.empty())
-    causes.push_back("insufficient resources");
+  // "1 Insufficient cpu, 2 Insufficient nvidia.com/gpu": each resource once, in message order.
+  for (std::size_t at = msg.find("Insufficient "); at != std::string::npos;
+       at = msg.find("Insufficient ", at + 1)) {
+    const auto name_start = at + std::string_view("Insufficient ").size();
+    const auto name_end = msg.find_first_of(" ,", name_start);
+    std::string resource = msg.substr(
+        name_start, name_end == std::string::npos ? std::string::npos : name_end - name_start);
+    // "Insufficient nvidia.com/gpu. preemption: ...": the sentence's dot is not the name's.
+    if (!resource.empty() && resource.back() == '.') resource.pop_back();
+    if (resource == "cpu") resource = "CPU";
+    const std::string cause = "not enough " + resource;
+    if (!resource.empty() && std::find(causes.begin(), causes.end(), cause) == causes.end())
+      causes.push_back(cause);
+  }
   if (const std::string taint = scheduling_taint(msg); node_not_ready_taint(taint)) {
     causes.push_back("the node is not Ready (taint " + taint + ")");
   } else if (!taint.empty()) {

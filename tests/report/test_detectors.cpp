@@ -138,7 +138,7 @@ TEST_SUITE("report") {
     }
   }
 
-  TEST_CASE("image pull failure from the troubleshoot corpus (x509) is a network problem") {
+  TEST_CASE("image pull failure from the troubleshoot corpus (x509) is a certificate problem") {
     BundleFixture b;
     json pods = corpus_json("troubleshoot/pkg/analyze/files/pods/message-image-pull-fail.json");
     b.list("pods", pods["items"]);
@@ -146,9 +146,24 @@ TEST_SUITE("report") {
         corpus_json("troubleshoot/pkg/analyze/files/events/message-image-pull-fail.json")["items"]);
     const json f = findings_of(b.build(), "image-pull");
     REQUIRE(f.size() == 1);
-    CHECK(f[0]["title"].get<std::string>().find("DNS/network") != std::string::npos);
+    // "Get https://noimage.com/v2/: x509: certificate is not valid for any names": the registry
+    // answered, with a certificate for another name.
+    CHECK(f[0]["title"].get<std::string>().find("(TLS certificate)") != std::string::npos);
+    CHECK(f[0]["likely_cause"].get<std::string>().find("x509") != std::string::npos);
     CHECK(f[0]["object"]["kind"] == "Deployment");
     CHECK(f[0]["object"]["name"] == "no-image-deployment");
+  }
+
+  TEST_CASE("an init container that cannot start (RunContainerError, corpus) is an error") {
+    BundleFixture b;
+    b.list("pods", corpus_json("troubleshoot/pkg/analyze/files/pods/"
+                               "message-pod-init-crashloop-backoff.json")["items"]);
+    const json f = findings_of(b.build(), "crash-loop");
+    REQUIRE(f.size() == 1);
+    CHECK(f[0]["severity"] == "error");
+    CHECK(f[0]["title"] == "Container install cannot start (RunContainerError, exit code 127)");
+    CHECK(f[0]["next_step"].get<std::string>().find("not in the image") != std::string::npos);
+    CHECK(finding_text(f[0]).find("exec: \"wge\": executable file not found") != std::string::npos);
   }
 
   TEST_CASE(
@@ -260,6 +275,7 @@ TEST_SUITE("report") {
       const json f = findings_of(b.build(), "unschedulable");
       REQUIRE(f.size() == 1);
       CHECK(finding_text(f[0]).find("Insufficient nvidia.com/gpu") != std::string::npos);
+      CHECK(f[0]["likely_cause"] == "No node fits: not enough nvidia.com/gpu.");
     }
     SUBCASE("untolerated taint, unbound PVC") {
       const std::pair<const char*, const char*> cases[] = {
