@@ -20,7 +20,8 @@ void redact_strings(nlohmann::json& value, const Redactor& redactor) {
     // {name: PASSWORD, value: x} is how env vars (and many CR specs) carry secrets.
     if (value.contains("name") && value["name"].is_string() && value.contains("value") &&
         value["value"].is_string() &&
-        redactor.is_sensitive_key(value["name"].get_ref<const std::string&>())) {
+        redactor.is_sensitive_key(value["name"].get_ref<const std::string&>()) &&
+        !Redactor::holds_no_secret(value["value"].get_ref<const std::string&>())) {
       value["value"] = std::string(Redactor::kMask);
       redactor.add_masked(1);
     }
@@ -33,7 +34,8 @@ void redact_config_data(nlohmann::json& data, const Redactor& redactor) {
   if (!data.is_object()) return;
   for (auto it = data.begin(); it != data.end(); ++it) {
     if (!it.value().is_string()) continue;
-    if (redactor.is_sensitive_key(it.key())) {
+    if (redactor.is_sensitive_key(it.key()) &&
+        !Redactor::holds_no_secret(it.value().get_ref<const std::string&>())) {
       it.value() = std::string(Redactor::kMask);
       redactor.add_masked(1);
     }

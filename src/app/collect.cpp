@@ -193,9 +193,11 @@ int run_collect(const CollectOptions& options) {
     writer->abandon();
     return kExitNothing;
   }
+  // An archive's size on disk, or what a folder output holds.
   std::error_code ec;
-  const auto size =
-      std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+  const auto size = std::filesystem::is_regular_file(path, ec)
+                        ? std::filesystem::file_size(path, ec)
+                        : writer->bytes_written();
   std::cout << "bundle: " << path << " (" << human_bytes(size) << ", " << findings << " findings"
             << (interrupted ? ", partial: interrupted"
                 : timed_out ? ", partial: time limit"

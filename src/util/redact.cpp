@@ -75,11 +75,11 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 bool names_not_holds(std::string_view key) {
   const std::string k = lower_alnum(key);
   if (k == "pwd" || k == "oldpwd") return true;
-  static constexpr std::array<std::string_view, 27> kSuffixes = {
+  static constexpr std::array<std::string_view, 28> kSuffixes = {
       "name",    "names",      "ref",     "file",     "files",     "path",    "dir",
       "seconds", "type",       "mode",    "count",    "length",    "size",    "ttl",
       "expiry",  "expiration", "expires", "kind",     "namespace", "version", "id",
-      "ids",     "url",        "uri",     "endpoint", "tokens",    "enabled"};
+      "ids",     "url",        "uri",     "endpoint", "tokens",    "enabled", "format"};
   return std::any_of(kSuffixes.begin(), kSuffixes.end(),
                      [&](std::string_view suffix) { return ends_with(k, suffix); });
 }
@@ -88,9 +88,29 @@ bool names_not_holds(std::string_view key) {
 // variable references, or already masked. "<set" starts kubectl describe's
 // "DB_PASSWORD:  <set to the key 'password' in secret 'db'>": which Secret key feeds the variable,
 // not its value, and worth keeping.
+// An absolute path of two components or more, of path characters only: where a secret is kept
+// (GOOGLE_APPLICATION_CREDENTIALS=/credentials/cloud), not the secret.
+bool absolute_path(std::string_view value) {
+  if (value.size() < 4 || value.front() != '/' || value.back() == '/') return false;
+  if (std::count(value.begin(), value.end(), '/') < 2) return false;
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' ||
+           c == '-';
+  });
+}
+
+// $(VAR) (Kubernetes), ${VAR} or $VAR (shell): the value comes from elsewhere. "$ecr3t!" is not.
+bool variable_reference(std::string_view value) {
+  if (value.size() < 2 || value.front() != '$') return false;
+  if (value[1] == '(' || value[1] == '{') return true;
+  return std::all_of(value.begin() + 1, value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
 bool harmless_value(std::string_view value) {
   if (value.empty() || value.find("REDACTED") != std::string_view::npos) return true;
-  if (value.front() == '$') return true;
+  if (variable_reference(value) || absolute_path(value)) return true;
   std::string v;
   for (char c : value) v += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   static constexpr std::array<std::string_view, 19> kHarmless = {
@@ -262,6 +282,8 @@ std::string Redactor::redact(std::string_view text) const {
   }
   return out;
 }
+
+bool Redactor::holds_no_secret(std::string_view value) { return harmless_value(value); }
 
 bool Redactor::is_sensitive_key(std::string_view key) const {
   return RE2::PartialMatch(re2::StringPiece(key.data(), key.size()), patterns_->secret_word) &&

@@ -30,6 +30,9 @@ class Redactor {
   // key "api_key"...). Names of references are not: "secretName", "tokenPath", "passwordFile".
   // Answers the same whether or not the redactor is enabled.
   bool is_sensitive_key(std::string_view key) const;
+  // True for a value that holds no secret whatever its key: empty, a boolean, a placeholder
+  // ("<none>", kubectl's "<set to the key ..."), a $VARIABLE, an absolute file path.
+  static bool holds_no_secret(std::string_view value);
   std::uint64_t masked_count() const { return masked_.load(std::memory_order_relaxed); }
   void add_masked(std::uint64_t n) const { masked_.fetch_add(n, std::memory_order_relaxed); }
 

@@ -257,11 +257,14 @@ TEST_SUITE("collectors") {
     kmg::Redactor redactor(true);
     json p = json::parse(R"({"kind":"Pod","metadata":{"name":"p","managedFields":[{"manager":"x"}]},
       "spec":{"containers":[{"name":"c","env":[{"name":"DB_PASSWORD","value":"PLANTED-ENV-VALUE"},
-      {"name":"LOG_LEVEL","value":"debug"}]}]}})");
+      {"name":"LOG_LEVEL","value":"debug"},
+      {"name":"GOOGLE_APPLICATION_CREDENTIALS","value":"/credentials/cloud"}]}]}})");
     kmg::collectors::sanitize_object(p, redactor);
     const auto text = p.dump();
     CHECK(text.find("PLANTED-ENV-VALUE") == std::string::npos);
     CHECK(text.find("debug") != std::string::npos);
+    // Where the credentials file is (velero's pods in the sbctl corpus) is no secret.
+    CHECK(text.find("/credentials/cloud") != std::string::npos);
     CHECK_FALSE(p["metadata"].contains("managedFields"));
     CHECK(redactor.masked_count() >= 1);
   }

@@ -50,8 +50,13 @@ for scenario in "${scenarios[@]}"; do
   k() { kubectl --kubeconfig "$work/kubeconfig" --request-timeout=20s "$@"; }
 
   rm -rf "$work/out"
-  "$kmg" --no-kind --kubeconfig "$work/kubeconfig" --no-redact --quiet --exit-zero \
-    --output "$work/out" >/dev/null
+  summary=$("$kmg" --no-kind --kubeconfig "$work/kubeconfig" --no-redact --quiet --exit-zero \
+    --output "$work/out")
+  # The final line gives a folder bundle's size too (it said "0 B" once).
+  case "$summary" in
+    "bundle: $work/out ("[1-9]*) ;;
+    *) echo "FAIL: final line for a folder bundle: $summary"; exit 1 ;;
+  esac
   cluster_dir=$(echo "$work"/out/clusters/*)
   [ -d "$cluster_dir" ] || { echo "no cluster folder in the bundle"; exit 1; }
 

@@ -55,7 +55,7 @@ std::string normalise(const std::string& report) {
   std::string out;
   bool pods_table = false;
   static const std::regex collected(R"(^Collected \S+ to \S+ by kind-must-gather \S+\.$)");
-  static const std::regex age_cell(R"(\| [0-9]+[smhd]([0-9]+[smh])? \|$)");
+  static const std::regex age_cell(R"(\| [0-9]+[smhdy]([0-9]+[smhd])? \|$)");
   static const std::regex manifest_size(R"(^(\s*- \[manifest\.json\]\(manifest\.json\)) \(.*\)$)");
   for (const auto& line : kmg::split(report, '\n')) {
     std::string l = line;

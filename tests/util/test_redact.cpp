@@ -105,6 +105,22 @@ TEST_SUITE("util::redact") {
     CHECK(redactor.masked_count() == 0);
   }
 
+  TEST_CASE("values that hold no secret whatever their key") {
+    for (const char* value : {"", "true", "<none>", "<set", "$(DB_PASSWORD)", "${TOKEN}", "$TOKEN",
+                              "/credentials/cloud", "/var/run/secrets/token"}) {
+      CAPTURE(value);
+      CHECK(kmg::Redactor::holds_no_secret(value));
+    }
+    for (const char* value : {"hunter2", "$ecr3t!", "/short", "/path with space/x", "s3cr3t/"}) {
+      CAPTURE(value);
+      CHECK_FALSE(kmg::Redactor::holds_no_secret(value));
+    }
+    // A key that names a format is not a secret: contour's "--secrets-format=pem".
+    kmg::Redactor redactor(true);
+    CHECK(redactor.redact("--secrets-format=pem --password=hunter2") ==
+          "--secrets-format=pem --password=***REDACTED***");
+  }
+
   TEST_CASE("a disabled redactor changes nothing") {
     kmg::Redactor redactor(false);
     const std::string text = "password=hunter2\n" + kPem;
