@@ -26,10 +26,7 @@ void record_failure(ClusterContext& ctx, const char* collector, const std::strin
   ctx.manifest.add_failure(failure);
 }
 
-}  // namespace
-
-namespace {
-
+// GET and parse; a 404 is recorded as a failure unless `quiet_404` (an API this server lacks).
 std::optional<nlohmann::json> fetch(ClusterContext& ctx, const char* collector,
                                     const std::string& path, long* status, bool quiet_404) {
   if (status != nullptr) *status = 0;
