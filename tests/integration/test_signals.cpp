@@ -11,7 +11,7 @@
 #include "fake_apiserver_process.h"
 #include "fixture.h"
 
-using kmg::integration::ChildProcess;
+using kmg::reliability::ChildProcess;
 using namespace std::chrono_literals;
 
 namespace {

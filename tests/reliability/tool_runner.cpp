@@ -1,51 +1,19 @@
 #include "tool_runner.h"
 
+#include <csignal>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "bundle/bundle_reader.h"
-
-extern char** environ;
+#include "child_process.h"
 
 namespace kmg::reliability {
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// The parent's environment minus what would make the tool find or publish to something outside
-// the test (a real kubeconfig, a GitHub job summary), plus the overrides.
-std::vector<std::string> child_env(const std::vector<std::string>& overrides) {
-  const std::vector<std::string> dropped = {"KUBECONFIG=", "HOME=", "GITHUB_ACTIONS=",
-                                            "GITHUB_STEP_SUMMARY=", "KIND_EXPERIMENTAL_PROVIDER="};
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry = *e;
-    bool drop = false;
-    for (const auto& d : dropped) drop = drop || entry.rfind(d, 0) == 0;
-    if (!drop) env.push_back(entry);
-  }
-  env.insert(env.end(), overrides.begin(), overrides.end());
-  return env;
-}
 
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -55,56 +23,20 @@ struct ArchiveDeleter {
 
 RunResult run_process(const std::vector<std::string>& args, std::chrono::seconds timeout,
                       const std::vector<std::string>& env_overrides) {
-  char tmpl[] = "/tmp/kmg-run.XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("run_process: mkdtemp failed");
-  const std::string dir = tmpl;
-  const std::string out_path = dir + "/stdout";
-  const std::string err_path = dir + "/stderr";
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> argv_storage = args;
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage = child_env(env_overrides);
-  std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
   const auto start = std::chrono::steady_clock::now();
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    std::filesystem::remove_all(dir);
-    throw std::runtime_error("run_process: cannot run " + args[0] + ": " + std::strerror(rc));
-  }
-
+  ChildProcess child(args, env_overrides);
   RunResult result;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (std::chrono::steady_clock::now() - start > timeout) {
-      result.timed_out = true;
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::optional<int> exit_code = child.wait_for(timeout);
+  if (!exit_code) {
+    result.timed_out = true;
+    child.send(SIGKILL);
+    exit_code = child.wait_for(std::chrono::hours(1));  // SIGKILL cannot be ignored
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
-  std::filesystem::remove_all(dir);
+  result.exit_code = exit_code.value_or(-1);
+  result.out = child.out();
+  result.err = child.err();
   return result;
 }
 

@@ -3,8 +3,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -13,20 +11,15 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include "temp_dir.h"
+
 extern char** environ;
 
-namespace kmg::integration {
+namespace kmg::reliability {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-// Same rule as the reliability runner: nothing from the developer's environment may point the
-// tool at a real cluster or a real CI summary.
+// The parent's environment minus what would make the tool find or publish to something outside
+// the test (a real kubeconfig, a GitHub job summary), plus the overrides.
 std::vector<std::string> child_env(const std::vector<std::string>& overrides) {
   const std::vector<std::string> dropped = {"KUBECONFIG=", "HOME=", "GITHUB_ACTIONS=",
                                             "GITHUB_STEP_SUMMARY=", "KIND_EXPERIMENTAL_PROVIDER="};
@@ -116,7 +109,7 @@ bool ChildProcess::wait_for_stderr(const std::string& needle, std::chrono::milli
   return false;
 }
 
-std::string ChildProcess::out() const { return slurp(dir_ + "/stdout"); }
-std::string ChildProcess::err() const { return slurp(dir_ + "/stderr"); }
+std::string ChildProcess::out() const { return kmg::testing::read_file(dir_ + "/stdout"); }
+std::string ChildProcess::err() const { return kmg::testing::read_file(dir_ + "/stderr"); }
 
-}  // namespace kmg::integration
+}  // namespace kmg::reliability

@@ -1,5 +1,5 @@
-// A kind-must-gather run the test can signal while it works: run_process() of the reliability
-// tests only waits (and SIGKILLs on timeout), the signal tests need SIGTERM/SIGINT mid-gather.
+// A child process the test can wait for or signal while it works: run_process() waits for one
+// (SIGKILL on timeout), the signal tests send SIGTERM/SIGINT mid-gather.
 #pragma once
 
 #include <chrono>
@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-namespace kmg::integration {
+namespace kmg::reliability {
 
 class ChildProcess {
  public:
@@ -40,4 +40,4 @@ class ChildProcess {
   std::string dir_;
 };
 
-}  // namespace kmg::integration
+}  // namespace kmg::reliability
