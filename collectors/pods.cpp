@@ -28,6 +28,13 @@ void write_pod(ClusterContext& ctx, const nlohmann::json& pod) {
                ctx.redactor.redact(text));
 }
 
+// Appends the events indexed under `key` (an involvedObject uid, or "ns/kind/name").
+void append_events(const ClusterSnapshot& snapshot, const std::string& key,
+                   std::vector<const nlohmann::json*>& out) {
+  const auto [begin, end] = snapshot.events_by_object.equal_range(key);
+  for (auto it = begin; it != end; ++it) out.push_back(&snapshot.events[it->second]);
+}
+
 }  // namespace
 
 std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
@@ -37,8 +44,7 @@ std::vector<const nlohmann::json*> events_for(const ClusterSnapshot& snapshot,
   if (key.empty()) {
     key = str_at(obj, "/metadata/namespace") + "/" + kind + "/" + str_at(obj, "/metadata/name");
   }
-  const auto [begin, end] = snapshot.events_by_object.equal_range(key);
-  for (auto it = begin; it != end; ++it) out.push_back(&snapshot.events[it->second]);
+  append_events(snapshot, key, out);
   return out;
 }
 
@@ -46,9 +52,7 @@ std::vector<const nlohmann::json*> node_events(const ClusterSnapshot& snapshot,
                                                const nlohmann::json& node) {
   std::vector<const nlohmann::json*> out = events_for(snapshot, node, "Node");
   const std::string name = str_at(node, "/metadata/name");
-  if (name.empty() || name == str_at(node, "/metadata/uid")) return out;
-  const auto [begin, end] = snapshot.events_by_object.equal_range(name);
-  for (auto it = begin; it != end; ++it) out.push_back(&snapshot.events[it->second]);
+  if (!name.empty() && name != str_at(node, "/metadata/uid")) append_events(snapshot, name, out);
   return out;
 }
 
