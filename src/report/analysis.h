@@ -30,6 +30,13 @@ struct Finding {
   std::string cause;
   std::string next_step;
   std::vector<std::string> pods;  // "ns/pod" covered by this finding (grouped replicas)
+  // Objects whose failure this finding follows from (the Service a pod cannot reach, the claim a
+  // pod waits for); the cause graph links it to the findings on them.
+  std::vector<ObjectRef> depends_on;
+  // Filled by the cause graph (causes.cpp): ids of the findings that explain this one, and of
+  // those it explains.
+  std::vector<std::string> caused_by, effects;
+  bool root_cause = false;  // nothing else explains it
 };
 
 // All detectors, grouped across replicas and ranked (severity, then object, then id).

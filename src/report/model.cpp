@@ -5,6 +5,7 @@
 
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
+#include "report/detectors/registry.h"
 #include "report/junit.h"
 #include "report/signatures.h"
 #include "report/traces.h"
@@ -20,17 +21,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// The built-in lists the findings read; the other built-in lists are only indexed as files.
+// The built-in lists the detectors read (from their table); the other built-in lists are only
+// indexed as files.
 bool report_reads_list(const std::string& key) {
-  static const std::set<std::string> read{"pods",
-                                          "nodes",
-                                          "deployments.apps",
-                                          "replicasets.apps",
-                                          "statefulsets.apps",
-                                          "daemonsets.apps",
-                                          "jobs.batch",
-                                          "services"};
-  return read.count(key) > 0 || !is_builtin_list(key);
+  return detect::list_is_read(key) || !is_builtin_list(key);
 }
 
 // Parses a List keeping only what the report reads: annotations (last-applied-configuration

@@ -78,8 +78,12 @@ struct TraceData {
 struct TestCase {
   std::string suite, name, classname, status;  // status: passed|failed|error|skipped
   std::string message;                         // first line of failure/error
+  // The whole failure text (capped, see kTestDetailCap): the objects a failed test mentions are
+  // looked for here, as its first line often only says "Timed out after 120s".
+  std::string detail;
   double seconds = 0;
-  std::optional<EpochNanos> time;  // suite timestamp + preceding test durations
+  std::optional<EpochNanos> time;  // start: the format's own, or suite timestamp + preceding tests
+  std::optional<EpochNanos> end;   // finish: the format's own, or time + seconds
   std::string file;
 };
 

@@ -6,6 +6,7 @@
 #include "report/embedded_templates.h"
 #include "report/model.h"
 #include "report/render.h"
+#include "report/report_json.h"
 
 namespace kmg::report {
 namespace {

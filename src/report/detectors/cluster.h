@@ -1,0 +1,11 @@
+// Cluster-wide detectors.
+#pragma once
+
+#include "report/detectors/detector.h"
+
+namespace kmg::report::detect {
+
+void no_clusters(const Model& m, Out& out);
+void api_unreachable(const ClusterCtx& ctx, Out& out);
+
+}  // namespace kmg::report::detect

@@ -1,0 +1,78 @@
+#include "report/detectors/registry.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "report/detectors/cluster.h"
+#include "report/detectors/common.h"
+#include "report/detectors/custom_resources.h"
+#include "report/detectors/images.h"
+#include "report/detectors/nodes.h"
+#include "report/detectors/pods.h"
+#include "report/detectors/scheduling.h"
+#include "report/detectors/services.h"
+#include "report/detectors/traces.h"
+#include "report/detectors/workloads.h"
+#include "util/text.h"
+
+namespace kmg::report::detect {
+
+const std::vector<Detector>& all_detectors() {
+  // Pod detectors run in this order on each pod; fallbacks only when none before found anything.
+  static const std::vector<Detector> table = {
+      // cluster
+      {"no-clusters", Role::cause, {}, no_clusters},
+      {"api-unreachable", Role::cause, {}, api_unreachable},
+      // nodes
+      {"node-not-ready", Role::cause, {"nodes"}, node_not_ready},
+      {"node-pressure", Role::cause, {"nodes"}, node_pressure},
+      // scheduling and storage
+      {"unschedulable", Role::cause, {"nodes"}, unschedulable_pod},
+      {"mount-failure", Role::cause, {}, mount_failure},
+      // images
+      {"image-not-loaded", Role::cause, {"nodes"}, image_not_loaded},
+      {"image-pull", Role::cause, {"nodes"}, image_pull},
+      {"invalid-image-name", Role::cause, {}, invalid_image_name},
+      // pods and containers
+      {"evicted", Role::cause, {}, evicted},
+      {"crash-loop", Role::cause, {"services"}, crash_loop},
+      {"oom-killed", Role::cause, {}, oom_killed},
+      {"container-config", Role::cause, {}, container_config},
+      {"probe-failure", Role::cause, {"services"}, probe_failure},
+      // network and services
+      {"dependency", Role::consequence, {"services"}, dependency},
+      {"missing-service", Role::consequence, {"services"}, missing_service},
+      {"not-ready", Role::fallback, {}, not_ready},
+      // workloads
+      {"deployment-stalled", Role::summary, {"deployments.apps"}, deployment_stalled},
+      {"deployment-unavailable", Role::rollup, {"deployments.apps"}, deployment_unavailable},
+      {"job-failed", Role::summary, {"jobs.batch"}, job_failed},
+      {"statefulset-not-ready", Role::rollup, {"statefulsets.apps"}, statefulset_not_ready},
+      {"daemonset-not-ready", Role::rollup, {"daemonsets.apps"}, daemonset_not_ready},
+      // custom resources and traces
+      {"custom-resource", Role::cause, {}, custom_resource},
+      {"trace-errors", Role::consequence, {}, trace_errors},
+  };
+  return table;
+}
+
+const Detector* find_detector(std::string_view name) {
+  for (const auto& d : all_detectors())
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+bool list_is_read(const std::string& key) {
+  // The cluster indexes (ClusterCtx) read pods, ReplicaSets and Services for every detector.
+  static const std::set<std::string> read = [] {
+    std::set<std::string> s{"pods", "replicasets.apps", "services", "nodes"};
+    for (const auto& d : all_detectors())
+      for (const auto& l : d.lists) s.emplace(l);
+    return s;
+  }();
+  return read.count(key) > 0;
+}
+
+}  // namespace kmg::report::detect
