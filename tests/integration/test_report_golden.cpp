@@ -357,4 +357,36 @@ TEST_SUITE("integration") {
     }
     CHECK(titles == traces.size());
   }
+
+  TEST_CASE("every failed test of the seed is explained by a root cause the verdict names") {
+    const auto& s = seed();
+    REQUIRE(s.gathered.bundle_exists);
+    const json report = json::parse(s.gathered.files.at("report.json"));
+    std::map<std::string, json> by_id;
+    for (const auto& f : report["findings"]) by_id[f["id"].get<std::string>()] = f;
+    const json& failed = report["tests"]["failed_cases"];
+    REQUIRE(failed.size() == 4);
+    std::set<std::string> root_detectors;
+    for (const auto& t : failed) {
+      INFO("test: ", t["name"].get<std::string>());
+      REQUIRE_FALSE(t["root_causes"].empty());
+      for (const auto& id : t["root_causes"]) {
+        REQUIRE(by_id.count(id.get<std::string>()) == 1);
+        CHECK(by_id[id.get<std::string>()]["root_cause"] == true);
+        root_detectors.insert(by_id[id.get<std::string>()]["detector"].get<std::string>());
+      }
+    }
+    // The image that was never loaded and the database that cannot be scheduled explain the run.
+    CHECK(root_detectors.count("image-not-loaded") == 1);
+    CHECK(root_detectors.count("unschedulable") == 1);
+    const std::string verdict = report["verdict"].get<std::string>();
+    for (const auto& r : report["graph"]["root_causes"]) {
+      const json& f = by_id[r["id"].get<std::string>()];
+      if (f["detector"] == "image-not-loaded" || f["detector"] == "unschedulable")
+        CHECK(verdict.find(f["title"].get<std::string>()) != std::string::npos);
+    }
+    CHECK(verdict.find("and 4 failed tests") != std::string::npos);
+    CHECK(s.gathered.report.find("## Root causes") != std::string::npos);
+    CHECK(s.gathered.report.find("```mermaid\nflowchart LR") != std::string::npos);
+  }
 }

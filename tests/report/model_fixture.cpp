@@ -44,6 +44,8 @@ ModelFixture& ModelFixture::log(const std::string& ns, const std::string& pod,
   info.lines = lines.size();
   for (const auto& l : lines) {
     info.tail.push_back(l);
+    if (report::is_error_line(l))
+      info.errors.push_back(report::ErrorLine{std::nullopt, c, ns, pod, container, l, info.path});
     if (report::is_network_error(l))
       info.network.push_back(report::ErrorLine{std::nullopt, c, ns, pod, container, l, info.path});
   }

@@ -11,6 +11,7 @@
 #include "report/detectors/images.h"
 #include "report/detectors/nodes.h"
 #include "report/detectors/pods.h"
+#include "report/detectors/rbac.h"
 #include "report/detectors/scheduling.h"
 #include "report/detectors/services.h"
 #include "report/detectors/traces.h"
@@ -51,6 +52,13 @@ const std::vector<Detector>& all_detectors() {
       {"job-failed", Role::summary, {"jobs.batch"}, job_failed},
       {"statefulset-not-ready", Role::rollup, {"statefulsets.apps"}, statefulset_not_ready},
       {"daemonset-not-ready", Role::rollup, {"daemonsets.apps"}, daemonset_not_ready},
+      // access and APIs
+      {"rbac-forbidden", Role::cause, {}, rbac_forbidden},
+      {"missing-crd", Role::cause, {"customresourcedefinitions.apiextensions.k8s.io"}, missing_crd},
+      {"apiservice-unavailable",
+       Role::cause,
+       {"apiservices.apiregistration.k8s.io"},
+       apiservice_unavailable},
       // custom resources and traces
       {"custom-resource", Role::cause, {}, custom_resource},
       {"trace-errors", Role::consequence, {}, trace_errors},
@@ -67,7 +75,13 @@ const Detector* find_detector(std::string_view name) {
 bool list_is_read(const std::string& key) {
   // The cluster indexes (ClusterCtx) read pods, ReplicaSets and Services for every detector.
   static const std::set<std::string> read = [] {
-    std::set<std::string> s{"pods", "replicasets.apps", "services", "nodes"};
+    // The cause graph follows admission webhooks to their Services.
+    std::set<std::string> s{"pods",
+                            "replicasets.apps",
+                            "services",
+                            "nodes",
+                            "validatingwebhookconfigurations.admissionregistration.k8s.io",
+                            "mutatingwebhookconfigurations.admissionregistration.k8s.io"};
     for (const auto& d : all_detectors())
       for (const auto& l : d.lists) s.emplace(l);
     return s;
