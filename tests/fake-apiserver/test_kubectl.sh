@@ -72,7 +72,7 @@ expect "$work/apiservices" '^v1\.apps +Local +True +[^ ]+$' "local apiservice ro
 expect "$work/apiservices" '^v1beta1\.metrics\.k8s\.io +kube-system/metrics-server +False \(MissingEndpoints\) +[^ ]+$' \
   "unavailable apiservice row"
 k get apiservice v1.apps -o jsonpath='{.spec.service}{"|"}{.status.conditions[0].reason}' >"$work/apisvc"
-expect "$work/apisvc" '^\|Local$' "apiservice get: service null, reason Local"
+expect "$work/apisvc" '^null\|Local$' "apiservice get: service null (kept, not omitted), reason Local"
 
 k get crd >"$work/crd"
 expect "$work/crd" '^NAME +CREATED AT' "crd header"
