@@ -78,6 +78,8 @@ const std::vector<BuiltinResource>& builtin_resources() {
       {"coordination.k8s.io", "v1", "leases"},  // node heartbeats and controllers' leader election
       {"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations"},
       {"admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations"},
+      // Aggregated APIs (metrics-server...): one unavailable breaks discovery for every client.
+      {"apiregistration.k8s.io", "v1", "apiservices"},
   };
   return resources;
 }

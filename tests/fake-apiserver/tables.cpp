@@ -174,6 +174,27 @@ std::vector<json> event_cells(const json& ev, std::int64_t now) {
           str(ev, {"metadata", "name"})};
 }
 
+// kube-aggregator's APIService table (pkg/registry/apiservice/etcd ConvertToTable): SERVICE is
+// "Local" or namespace/name, AVAILABLE the Available condition's status, with its reason when
+// not True.
+std::vector<json> apiservice_cells(const json& svc, std::int64_t now) {
+  std::string service = "Local";
+  const auto& spec = svc.value("spec", json::object());
+  if (spec.contains("service") && spec["service"].is_object()) {
+    service = str(spec, {"service", "namespace"}) + "/" + str(spec, {"service", "name"});
+  }
+  std::string available = "Unknown";
+  for (const auto& c : svc.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") != "Available") continue;
+    const std::string status = c.value("status", "");
+    const std::string reason = c.value("reason", "");
+    available = status == "True" || reason.empty() ? status : status + " (" + reason + ")";
+    break;
+  }
+  return {str(svc, {"metadata", "name"}), service, available,
+          since(str(svc, {"metadata", "creationTimestamp"}), now)};
+}
+
 }  // namespace
 
 PodSummary summarize_pod(const json& pod, std::int64_t now) {
@@ -288,7 +309,16 @@ json make_table(const ResourceInfo& r, const std::vector<json>& items,
                 const std::string& include_object, std::int64_t now) {
   json columns = json::array();
   const bool core = r.group.empty();
-  enum class Printer { kPod, kNode, kEvent, kNamespace, kCrd, kCustom, kDefault } printer;
+  enum class Printer {
+    kPod,
+    kNode,
+    kEvent,
+    kNamespace,
+    kCrd,
+    kApiService,
+    kCustom,
+    kDefault
+  } printer;
   if (core && r.plural == "pods") {
     printer = Printer::kPod;
     columns = {
@@ -355,6 +385,13 @@ json make_table(const ResourceInfo& r, const std::vector<json>& items,
     printer = Printer::kCrd;
     columns = {column("Name", "string", 0, kNameDoc, "name"),
                column("Created At", "date", 0, kAgeDoc)};
+  } else if (r.group == "apiregistration.k8s.io" && r.plural == "apiservices") {
+    printer = Printer::kApiService;
+    columns = {column("Name", "string", 0, kNameDoc, "name"),
+               column("Service", "string", 0,
+                      "The reference to the service that hosts this API endpoint."),
+               column("Available", "string", 0, "Whether this service is available."),
+               column("Age", "string", 0, kAgeDoc)};
   } else if (r.custom) {
     printer = Printer::kCustom;
     columns = {column("Name", "string", 0, kNameDoc, "name")};
@@ -392,6 +429,9 @@ json make_table(const ResourceInfo& r, const std::vector<json>& items,
         break;
       case Printer::kCrd:
         cells = {str(item, {"metadata", "name"}), str(item, {"metadata", "creationTimestamp"})};
+        break;
+      case Printer::kApiService:
+        cells = apiservice_cells(item, now);
         break;
       case Printer::kCustom:
         cells = {str(item, {"metadata", "name"})};

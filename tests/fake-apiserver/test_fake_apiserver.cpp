@@ -312,6 +312,42 @@ TEST_SUITE("fake-apiserver") {
     CHECK(widgets["rows"][1]["cells"][1] == "Degraded");
   }
 
+  TEST_CASE("APIServices: discovery, list, get and kube-aggregator's Table") {
+    auto api = start_mini();
+    Client c(api);
+    const auto discovery = c.get_json("/apis/apiregistration.k8s.io/v1");
+    json resource;
+    for (const auto& r : discovery["resources"])
+      if (r["name"] == "apiservices") resource = r;
+    REQUIRE(resource.is_object());
+    CHECK(resource["kind"] == "APIService");
+    CHECK(resource["namespaced"] == false);
+    CHECK(resource["categories"] == json::array({"api-extensions"}));
+    CHECK(discovery["resources"].dump().find("\"apiservices/status\"") != std::string::npos);
+
+    const auto list = c.get_json("/apis/apiregistration.k8s.io/v1/apiservices");
+    CHECK(list["kind"] == "APIServiceList");
+    CHECK(names(list) == std::vector<std::string>{"v1.apps", "v1beta1.metrics.k8s.io"});
+    // A local APIService keeps its explicit `service: null` (the field has no omitempty).
+    CHECK(list["items"][0]["spec"].contains("service"));
+    CHECK(list["items"][0]["spec"]["service"].is_null());
+    const auto one =
+        c.get_json("/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io");
+    CHECK(one["spec"]["service"]["name"] == "metrics-server");
+    c.get_json("/apis/apiregistration.k8s.io/v1/apiservices/v1.nope", 404);
+
+    const auto table = c.get_json("/apis/apiregistration.k8s.io/v1/apiservices", 200,
+                                  "application/json;as=Table;v=v1;g=meta.k8s.io");
+    std::vector<std::string> cols;
+    for (const auto& col : table["columnDefinitions"]) cols.push_back(col["name"]);
+    CHECK(cols == std::vector<std::string>{"Name", "Service", "Available", "Age"});
+    REQUIRE(table["rows"].size() == 2);
+    CHECK(table["rows"][0]["cells"][1] == "Local");
+    CHECK(table["rows"][0]["cells"][2] == "True");
+    CHECK(table["rows"][1]["cells"][1] == "kube-system/metrics-server");
+    CHECK(table["rows"][1]["cells"][2] == "False (MissingEndpoints)");
+  }
+
   TEST_CASE("pod logs: container choice, previous, timestamps, tail, since, limit") {
     auto api = start_mini();
     Client c(api);

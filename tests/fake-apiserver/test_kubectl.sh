@@ -65,6 +65,15 @@ expect "$work/api" '^validatingwebhookconfigurations +admissionregistration\.k8s
 k get sc,quota,limits -A >"$work/empty" 2>&1
 expect "$work/empty" '^No resources found' "empty built-in lists"
 
+# APIServices: kube-aggregator's own columns, a local group and an aggregated one without endpoints.
+k get apiservices >"$work/apiservices"
+expect "$work/apiservices" '^NAME +SERVICE +AVAILABLE +AGE$' "apiservices header"
+expect "$work/apiservices" '^v1\.apps +Local +True +[^ ]+$' "local apiservice row"
+expect "$work/apiservices" '^v1beta1\.metrics\.k8s\.io +kube-system/metrics-server +False \(MissingEndpoints\) +[^ ]+$' \
+  "unavailable apiservice row"
+k get apiservice v1.apps -o jsonpath='{.spec.service}{"|"}{.status.conditions[0].reason}' >"$work/apisvc"
+expect "$work/apisvc" '^null\|Local$' "apiservice get: service null (kept, not omitted), reason Local"
+
 k get crd >"$work/crd"
 expect "$work/crd" '^NAME +CREATED AT' "crd header"
 expect "$work/crd" '^widgets\.example\.com +2026-02-04T09:58:00Z' "crd row"

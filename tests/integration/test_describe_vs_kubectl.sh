@@ -75,6 +75,17 @@ for scenario in "${scenarios[@]}"; do
     compare "$(basename "$scenario"): node $node" "$work/kubectl.txt" "$work/bundle.txt"
     nodes=$((nodes + 1))
   done
+  # APIServices: the gathered list against `kubectl get apiservices` (kube-aggregator's columns):
+  # the same names, each with the Available condition's status.
+  k get apiservices --no-headers | awk '{print $1, $3}' | sort >"$work/kubectl.txt"
+  python3 -c '
+import json, sys
+for a in json.load(open(sys.argv[1]))["items"]:
+    cond = [c for c in a.get("status", {}).get("conditions", []) if c["type"] == "Available"]
+    print(a["metadata"]["name"], cond[0]["status"] if cond else "Unknown")
+' "$cluster_dir/lists/apiservices.apiregistration.k8s.io.json" | sort >"$work/bundle.txt"
+  compare "$(basename "$scenario"): apiservices" "$work/kubectl.txt" "$work/bundle.txt"
+
   # A scenario without pods or nodes would compare nothing and pass.
   [ "$pods" -gt 0 ] && [ "$nodes" -gt 0 ] || { echo "FAIL: nothing compared in $scenario"; exit 1; }
   echo "$(basename "$scenario"): $pods pods and $nodes nodes compared"

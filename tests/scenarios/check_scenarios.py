@@ -32,11 +32,12 @@ NAMESPACED = {"ConfigMap", "Endpoints", "Event", "PersistentVolumeClaim", "Pod",
               "ResourceQuota", "Lease"}
 CLUSTER = {"Namespace", "Node", "PersistentVolume", "CustomResourceDefinition",
            "ClusterRoleBinding", "ClusterRole", "StorageClass", "MutatingWebhookConfiguration",
-           "ValidatingWebhookConfiguration"}
+           "ValidatingWebhookConfiguration", "APIService"}
 BUILTIN_GROUPS = {"v1", "apps/v1", "batch/v1", "discovery.k8s.io/v1", "autoscaling/v2",
                   "networking.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
                   "apiextensions.k8s.io/v1", "events.k8s.io/v1", "storage.k8s.io/v1",
-                  "admissionregistration.k8s.io/v1", "coordination.k8s.io/v1"}
+                  "admissionregistration.k8s.io/v1", "coordination.k8s.io/v1",
+                  "apiregistration.k8s.io/v1"}
 
 # What the seed scenario must contain (other tests assert on these names).
 SEED_MARKERS = ["SEED-SECRET-VALUE-7f3a9", "SEED-CM-TOKEN-c41d", "SEED-ENV-PASSWORD-88e1",
@@ -440,6 +441,28 @@ def check_scenario(ck, sc):
         if not est or est[0]["status"] != "True":
             problems.append(f"CRD {c['metadata']['name']}: not Established")
     ck.check(n, "CRDs: names, one storage version, Established", problems)
+
+    # The aggregator registers one APIService per served group-version, CRDs' included. A local
+    # one has `service: null`; an APIService of the scenario's own making must say where it is.
+    problems = []
+    apiservices = {a["metadata"]["name"]: a for a in sc.of_kind("APIService")}
+    for c in sc.crds:
+        for v in c["spec"]["versions"]:
+            name = f"{v['name']}.{c['spec']['group']}"
+            if v.get("served", True) and name not in apiservices:
+                problems.append(f"CRD {c['metadata']['name']}: no APIService {name}")
+    for name, a in apiservices.items():
+        spec = a["spec"]
+        if name != f"{spec['version']}.{spec.get('group', '')}":
+            problems.append(f"APIService {name}: name is not <version>.<group>")
+        if "service" not in spec:
+            problems.append(f"APIService {name}: spec.service missing (null when local)")
+        avail = [x for x in a.get("status", {}).get("conditions", []) if x["type"] == "Available"]
+        if spec.get("service") is None and (not avail or avail[0]["reason"] != "Local"):
+            problems.append(f"APIService {name}: local but not Available/Local")
+    if apiservices and "v1." not in apiservices:
+        problems.append("APIServices without v1. (the core group)")
+    ck.check(n, "APIServices: one per CRD version, names, local ones Available", problems)
 
 
 def check_seed(ck, sc):

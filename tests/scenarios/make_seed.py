@@ -14,9 +14,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scenario_lib import (  # noqa: E402
     Scenario, api_access_mount, api_access_volume, available, b64, condition, container,
     cs_running, cs_terminated, cs_waiting, deployment, endpoints, http_probe, kind_base,
-    last_applied, loaded_image, namespace, namespace_furniture, pod, pod_conditions,
-    pod_spec, pod_template, port, progressing, pulled_image, service, service_account, sha,
-    terminated)
+    last_applied, loaded_image, local_apiservices, namespace, namespace_furniture, pod,
+    pod_conditions, pod_spec, pod_template, port, progressing, pulled_image, service,
+    service_account, sha, terminated)
 from jaeger_traces import seed_traces  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -567,6 +567,8 @@ def build_seed():
     # (h) Jaeger traces behind the jaeger-query Service.
     sc.jaeger.append({"namespace": "observability", "service": "jaeger-query", "port": 16686,
                       "traces": seed_traces(sc)})
+    # Last, so that adding them kept the other objects' resourceVersions.
+    local_apiservices(sc)
     return sc
 
 
@@ -663,6 +665,7 @@ def build_healthy():
                                        "message": "Widget is serving", "observedGeneration": 1,
                                        "reason": "Serving", "status": "True", "type": "Ready"}],
                        "observedGeneration": 1}})
+    local_apiservices(sc)  # last, like in build_seed
     return sc
 
 

@@ -899,6 +899,57 @@ def static_pod(sc, node, component, t, command, probe_port, probe_host, requests
     return p
 
 
+# The group-versions a 1.32 kube-apiserver serves by default and their APIService priorities
+# (kube-apiserver's DefaultKubeAPIServicePriorities merged with the generic control plane's, in
+# pkg/controlplane/apiserver/aggregator.go). The aggregator's own group has no APIService.
+LOCAL_API_SERVICES = [
+    ("", "v1", 18000, 1), ("admissionregistration.k8s.io", "v1", 16700, 15),
+    ("apiextensions.k8s.io", "v1", 16700, 15), ("apps", "v1", 17800, 15),
+    ("authentication.k8s.io", "v1", 17700, 15), ("authorization.k8s.io", "v1", 17600, 15),
+    ("autoscaling", "v1", 17500, 15), ("autoscaling", "v2", 17500, 30),
+    ("batch", "v1", 17400, 15), ("certificates.k8s.io", "v1", 17300, 15),
+    ("coordination.k8s.io", "v1", 16500, 15), ("discovery.k8s.io", "v1", 16200, 15),
+    ("events.k8s.io", "v1", 17750, 15), ("flowcontrol.apiserver.k8s.io", "v1", 16100, 21),
+    ("networking.k8s.io", "v1", 17200, 15), ("node.k8s.io", "v1", 16300, 15),
+    ("policy", "v1", 17100, 15), ("rbac.authorization.k8s.io", "v1", 17000, 15),
+    ("scheduling.k8s.io", "v1", 16600, 15), ("storage.k8s.io", "v1", 16800, 15),
+]
+
+
+def apiservice(sc, group, version, t, group_priority, version_priority, managed):
+    """A local APIService as the aggregator's autoregister controller writes it: `service: null`
+    (the field has no omitempty), Available=True with reason Local."""
+    spec = {"service": None}
+    if group:
+        spec["group"] = group
+    spec.update({"version": version, "groupPriorityMinimum": group_priority,
+                 "versionPriority": version_priority})
+    name = f"{version}.{group}"
+    return sc.add({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                   "metadata": sc.meta("APIService", name, None, t, {
+                       "kube-aggregator.kubernetes.io/automanaged": managed}),
+                   "spec": spec,
+                   "status": {"conditions": [{
+                       "type": "Available", "status": "True",
+                       "lastTransitionTime": sc.clock.ts(t), "reason": "Local",
+                       "message": "Local APIServices are always available"}]}})
+
+
+def local_apiservices(sc, t=8):
+    """Kind's APIServices: one per built-in group-version, registered when the apiserver starts
+    ("onstart"), and one per served version of each CRD of the scenario, registered by the
+    crdregistration controller ("true", priority 1000/100). Call once all CRDs are added."""
+    for group, version, gp, vp in LOCAL_API_SERVICES:
+        apiservice(sc, group, version, t, gp, vp, "onstart")
+    for crd in [o for o in sc.objects if o["kind"] == "CustomResourceDefinition"]:
+        created = crd["metadata"]["creationTimestamp"]
+        offset = (_dt.datetime.fromisoformat(created.replace("Z", "+00:00")) -
+                  sc.clock.at(0)).total_seconds()
+        for v in crd["spec"]["versions"]:
+            if v.get("served", True):
+                apiservice(sc, crd["spec"]["group"], v["name"], offset, 1000, 100, "true")
+
+
 def kind_base(sc, nodes, startup_warnings=True):
     """Namespaces, nodes, the control plane, kube-proxy, kindnet, CoreDNS and local-path-storage
     of a Kind cluster; returns the control-plane node. nodes: (name, role, ip, cidr, t, ready_t,
