@@ -59,7 +59,7 @@ std::set<std::string> host_tokens(const std::string& text) {
 }  // namespace
 
 ClusterCtx::ClusterCtx(const Model& model, const ClusterData& cluster)
-    : m(model), c(cluster), services_(index_services(cluster)) {
+    : m(model), c(cluster), profile(cluster_profile(cluster)), services_(index_services(cluster)) {
   for (const auto& ev : c.events) {
     const json& io = at_path(ev, {"involvedObject"});
     events_by_object_[str(io, "kind") + "/" + str(io, "namespace") + "/" + str(io, "name")]
@@ -144,11 +144,13 @@ std::vector<const ServiceRef*> ClusterCtx::services_named_in(const std::string& 
 }
 
 std::string ClusterCtx::load_image_step(const std::string& image) const {
-  return "kind load docker-image " + image + " --name " + (c.name.empty() ? "<cluster>" : c.name);
+  return report::load_image_step(profile, image);
 }
 
-std::string ClusterCtx::list_nodes_step() const {
-  return "docker ps -a --filter label=io.x-k8s.kind.cluster=" + c.name;
+std::string ClusterCtx::list_nodes_step() const { return report::list_nodes_step(profile); }
+
+std::string ClusterCtx::node_shell_step(const std::string& node, const std::string& command) const {
+  return report::node_shell_step(profile, node, command);
 }
 
 }  // namespace kmg::report::detect

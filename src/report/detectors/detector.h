@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/analysis.h"
+#include "report/cluster_profile.h"
 #include "report/model.h"
 
 namespace kmg::report::detect {
@@ -36,6 +37,7 @@ class ClusterCtx {
 
   const Model& m;
   const ClusterData& c;
+  const ClusterProfile profile;  // Kind (and its engine), minikube, k3d, a cloud
 
   std::vector<const nlohmann::json*> events_for(const std::string& kind, const std::string& ns,
                                                 const std::string& name) const;
@@ -55,6 +57,7 @@ class ClusterCtx {
   // Next steps in the cluster's own terms (Kind and its engine, minikube, k3d, a cloud).
   std::string load_image_step(const std::string& image) const;
   std::string list_nodes_step() const;
+  std::string node_shell_step(const std::string& node, const std::string& command) const;
 
  private:
   std::map<std::string, std::vector<const nlohmann::json*>> events_by_object_;  // "Kind/ns/name"

@@ -141,7 +141,9 @@ void not_loaded_container(const ClusterCtx& ctx, const PodView& pv, const Contai
   const std::string image = container_image(cv);
   const std::string policy = cv.spec ? str(*cv.spec, "imagePullPolicy") : "";
   Candidate c = make(ctx, pv, "image-not-loaded", Severity::critical, cv.name);
-  c.f.title = "Image " + image + " is not loaded into the Kind node";
+  const bool kind = ctx.profile.platform == Platform::kind;
+  c.f.title =
+      "Image " + image + (kind ? " is not loaded into the Kind node" : " is not on the node");
   c.f.evidence.push_back("container " + cv.name + " waiting: " + reason +
                          (message.empty() ? "" : ": " + one_line(message)));
   c.f.evidence.push_back("imagePullPolicy: " + (policy.empty() ? "(default)" : policy));
@@ -149,9 +151,10 @@ void not_loaded_container(const ClusterCtx& ctx, const PodView& pv, const Contai
                          (pv.node.empty() ? "(unscheduled)" : pv.node));
   add_event_evidence(ctx.events_for("Pod", pv.ns, pv.name), c.f, {"ErrImageNeverPull", "Failed"},
                      3);
-  c.f.cause =
-      "The image exists only on the build machine and was not loaded into the Kind "
-      "node; with this pull policy the kubelet will not (or cannot) pull it.";
+  c.f.cause = kind ? "The image exists only on the build machine and was not loaded into the Kind "
+                     "node; with this pull policy the kubelet will not (or cannot) pull it."
+                   : "The node does not hold the image, and with this pull policy the kubelet "
+                     "will not (or cannot) pull it from a registry.";
   c.f.next_step = ctx.load_image_step(image);
   out.push_back(std::move(c));
 }

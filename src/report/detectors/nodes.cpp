@@ -19,7 +19,8 @@ void node_not_ready(const ClusterCtx& ctx, Out& out) {
       c.f.cause =
           "The kubelet on the node is not reporting healthy (often the CNI is not up, or "
           "the node container is stopped).";
-      c.f.next_step = "Read the node's kubelet.log and containerd.log in node-logs/.";
+      c.f.next_step = "Read the node's kubelet.log and containerd.log in node-logs/, or: " +
+                      ctx.node_shell_step(c.f.object.name, "journalctl -u kubelet");
       out.push_back(std::move(c));
     }
   }
@@ -37,7 +38,12 @@ void node_pressure(const ClusterCtx& ctx, Out& out) {
       c.f.evidence.push_back(std::string(p) + "=True " + str(*cond, "reason") + ": " +
                              one_line(str(*cond, "message")));
       c.f.cause = "The node is short of a resource; the kubelet may evict pods.";
-      c.f.next_step = "Free disk/memory on the host running Kind (docker system df).";
+      c.f.next_step =
+          ctx.profile.platform == Platform::kind
+              ? "Free disk/memory on the host running the Kind nodes (" +
+                    (ctx.profile.engine.empty() ? std::string("docker") : ctx.profile.engine) +
+                    " system df)."
+              : "Free disk/memory on the node, or move workloads off it.";
       out.push_back(std::move(c));
     }
   }
