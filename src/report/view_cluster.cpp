@@ -68,38 +68,6 @@ std::string gantt_text(const std::vector<GanttBar>& bars, bool multi_cluster) {
   return out;
 }
 
-std::string mermaid_name(const std::string& s) {
-  std::string out;
-  for (char ch : s) out += (ch == ':' || ch == '#' || ch == ';' || ch == '\n') ? '_' : ch;
-  return out;
-}
-
-std::string gantt_time(EpochNanos t) {
-  std::string s = format_rfc3339(t);
-  if (!s.empty() && s.back() == 'Z') s.pop_back();
-  return s;
-}
-
-std::string gantt_text(const std::vector<GanttBar>& bars, bool multi_cluster) {
-  if (bars.empty()) return "";
-  std::string out = "gantt\n  dateFormat YYYY-MM-DDTHH:mm:ss\n  axisFormat %H:%M:%S\n";
-  std::string section;
-  const std::size_t n = std::min(bars.size(), kMaxGanttBars);
-  for (std::size_t i = 0; i < n; ++i) {
-    const GanttBar& b = bars[i];
-    const std::string sec = multi_cluster ? b.cluster + "/" + b.ns : b.ns;
-    if (sec != section) {
-      section = sec;
-      out += "  section " + mermaid_name(sec) + "\n";
-    }
-    // A bar needs a length; an instantaneous pod gets one second.
-    const EpochNanos end = b.end > b.start ? b.end : b.start + 1000000000;
-    out += "  " + mermaid_name(b.pod) + " :" + (b.failing ? "crit, " : "") + gantt_time(b.start) +
-           ", " + gantt_time(end) + "\n";
-  }
-  return out;
-}
-
 }  // namespace
 
 void view_cluster(const Analysis& a, json& v) {

@@ -52,7 +52,8 @@ TEST_SUITE("report") {
           {"error: leases.coordination.k8s.io \"keeper\" is forbidden: User "
            "\"system:serviceaccount:ops:default\" cannot get resource \"leases\" in API group "
            "\"coordination.k8s.io\" in the namespace \"ops\""});
-    const auto& f = finding(m.run("rbac-forbidden"), "rbac-forbidden", "keeper");
+    const auto fs = m.run("rbac-forbidden");
+    const auto& f = finding(fs, "rbac-forbidden", "keeper");
     CHECK(f.title == "keeper is forbidden to get leases.coordination.k8s.io");
     CHECK(f.next_step.find(" -n ops;") != std::string::npos);
     CHECK(f.next_step.find("Role bound with a RoleBinding") != std::string::npos);
@@ -72,7 +73,8 @@ TEST_SUITE("report") {
     m.log("ops", "keeper-6f7d8-abcde", "manager", false,
           {"ERROR\tsetup\tunable to create controller\t{\"error\": \"no matches for kind "
            "\\\"Backup\\\" in version \\\"store.example.org/v1\\\"\"}"});
-    const auto& missing = finding(m.run("missing-crd"), "missing-crd", "keeper");
+    const auto fs = m.run("missing-crd");
+    const auto& missing = finding(fs, "missing-crd", "keeper");
     CHECK(missing.title ==
           "keeper uses kind Backup (store.example.org/v1), which is not installed");
     CHECK(missing.next_step.find("--api-group=store.example.org") != std::string::npos);
@@ -80,7 +82,8 @@ TEST_SUITE("report") {
            json::array(
                {{{"metadata", {{"name", "backups.store.example.org"}}},
                  {"spec", {{"group", "store.example.org"}, {"names", {{"kind", "Backup"}}}}}}}));
-    const auto& served = finding(m.run("missing-crd"), "missing-crd", "keeper");
+    const auto fs2 = m.run("missing-crd");
+    const auto& served = finding(fs2, "missing-crd", "keeper");
     CHECK(served.title.find("a version its CRD does not serve") != std::string::npos);
   }
 
