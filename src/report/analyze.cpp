@@ -130,7 +130,9 @@ std::string verdict_line(const Analysis& a) {
     auto it = per_root.find(r.finding);
     const std::size_t t = it == per_root.end() ? 0 : it->second;
     std::string what;
-    if (!r.explains.empty()) what = "+" + std::to_string(r.explains.size()) + " findings";
+    if (!r.explains.empty())
+      what = "+" + std::to_string(r.explains.size()) +
+             (r.explains.size() == 1 ? " finding" : " findings");
     if (t > 0)
       what += (what.empty() ? "" : ", ") + std::to_string(t) + (t == 1 ? " test" : " tests");
     top.push_back(a.findings[r.finding].title + (what.empty() ? "" : " (" + what + ")"));

@@ -78,6 +78,11 @@ std::vector<std::size_t> FindingIndex::direct(const ObjectRef& ref) const {
   const std::string pod = ref.ns + "/" + ref.name;
   for (std::size_t i = 0; i < findings_.size(); ++i) {
     const Finding& f = findings_[i];
+    // kind "Finding": another finding named by its id (a refusal a crash ends on).
+    if (ref.kind == "Finding") {
+      if (f.id == ref.name) out.push_back(i);
+      continue;
+    }
     const bool cluster_ok = ref.cluster.empty() || f.object.cluster == ref.cluster;
     if (same_object(ref, f.object) ||
         (cluster_ok && ref.kind == "Pod" && !ref.ns.empty() &&

@@ -256,4 +256,13 @@ std::string node_shell_step(const ClusterProfile& p, const std::string& node,
   return "kubectl debug node/" + node + " -it --image=busybox -- chroot /host " + command;
 }
 
+std::string free_space_step(const ClusterProfile& p, const std::string& node) {
+  // Kind and k3d nodes are containers: their disk is the host's, seen through the engine.
+  if (p.platform == Platform::kind)
+    return "free disk on the host running the Kind nodes (" + engine_or_docker(p) + " system df; " +
+           engine_or_docker(p) + " system prune)";
+  return "free disk on node " + (node.empty() ? std::string("NODE") : node) + " (" +
+         node_shell_step(p, node.empty() ? "NODE" : node, "df -h") + ")";
+}
+
 }  // namespace kmg::report

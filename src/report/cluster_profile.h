@@ -35,4 +35,7 @@ std::string list_nodes_step(const ClusterProfile& p);
 std::string node_shell_step(const ClusterProfile& p, const std::string& node,
                             const std::string& command);
 
+// How to free disk where the node's pods write (the host for Kind, the node itself elsewhere).
+std::string free_space_step(const ClusterProfile& p, const std::string& node);
+
 }  // namespace kmg::report

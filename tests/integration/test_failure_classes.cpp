@@ -4,7 +4,9 @@
 // and no finding of a detector the scenario lists as absent.
 //
 // A scenario file: {"name", "cluster", "objects", "logs", ...as the fake serves them,
-//   "expect": {"root_detectors": [...], "verdict_contains": [...], "absent_detectors": [...]}}
+//   "expect": {"root_detectors": [...], "effect_detectors": [...], "verdict_contains": [...],
+//              "absent_detectors": [...]}}
+// effect_detectors: findings that must be there, each explained by a root cause (not a root).
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -62,6 +64,13 @@ void check_scenario(const std::string& path) {
   for (const auto& words : expect.value("verdict_contains", json::array()))
     CHECK_MESSAGE(verdict.find(words.get<std::string>()) != std::string::npos,
                   "the verdict does not say " << words.get<std::string>());
+  for (const auto& d : expect.value("effect_detectors", json::array())) {
+    const bool found = std::any_of(report["findings"].begin(), report["findings"].end(),
+                                   [&](const json& f) { return f["detector"] == d; });
+    CHECK_MESSAGE(found, "no finding of " << d.get<std::string>());
+    CHECK_MESSAGE(std::find(roots.begin(), roots.end(), d.get<std::string>()) == roots.end(),
+                  d.get<std::string>() << " should be an effect, not a root cause");
+  }
   for (const auto& d : expect.value("absent_detectors", json::array()))
     for (const auto& f : report["findings"])
       CHECK_MESSAGE(f["detector"] != d, "unexpected finding " << f["id"].get<std::string>());

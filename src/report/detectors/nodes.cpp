@@ -38,12 +38,9 @@ void node_pressure(const ClusterCtx& ctx, Out& out) {
       c.f.evidence.push_back(std::string(p) + "=True " + str(*cond, "reason") + ": " +
                              one_line(str(*cond, "message")));
       c.f.cause = "The node is short of a resource; the kubelet may evict pods.";
-      c.f.next_step =
-          ctx.profile.platform == Platform::kind
-              ? "Free disk/memory on the host running the Kind nodes (" +
-                    (ctx.profile.engine.empty() ? std::string("docker") : ctx.profile.engine) +
-                    " system df)."
-              : "Free disk/memory on the node, or move workloads off it.";
+      c.f.next_step = std::string(p) == "DiskPressure"
+                          ? "To relieve it, " + free_space_step(ctx.profile, c.f.object.name) + "."
+                          : "Move workloads off the node, or give the nodes more resources.";
       out.push_back(std::move(c));
     }
   }

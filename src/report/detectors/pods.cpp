@@ -6,6 +6,7 @@
 #include <map>
 
 #include "report/detectors/common.h"
+#include "report/detectors/rbac.h"
 #include "report/signatures.h"
 #include "util/text.h"
 
@@ -24,6 +25,10 @@ void link_last_error(const ClusterCtx& ctx, const PodView& pv, const LogInfo* lo
   if (log == nullptr) return;
   const std::size_t n = log->tail.size();
   for (std::size_t i = n > kLastLinesForCause ? n - kLastLinesForCause : 0; i < n; ++i) {
+    // An API refusal it exits on (forbidden, no such kind) is diagnosed on the same workload.
+    if (const auto refusal = api_refusal_in(log->tail[i]))
+      f.depends_on.push_back(ObjectRef{
+          "", "", "Finding", refusal->detector + ":" + f.object.display() + "/" + refusal->detail});
     if (!is_network_error(log->tail[i])) continue;
     for (const ServiceRef* s : ctx.services_named_in(log->tail[i], pv.ns))
       f.depends_on.push_back(ObjectRef{ctx.c.name, s->ns, "Service", s->name});
@@ -143,8 +148,9 @@ void evicted_pod(const ClusterCtx& ctx, const PodView& pv, Out& out) {
               "; its containers were killed by the eviction, not by their own failure.";
   c.f.next_step =
       resource == "ephemeral-storage"
-          ? "Free disk on the host running the nodes (docker system df / podman system df), or "
-            "set ephemeral-storage requests/limits and write less to the container filesystem."
+          ? "Either " + free_space_step(ctx.profile, pv.node) +
+                ", or set ephemeral-storage requests/limits and write less to the container "
+                "filesystem."
           : "Find what used the " + (resource.empty() ? std::string("resource") : resource) +
                 " on node " + (pv.node.empty() ? "(its node)" : pv.node) +
                 " and set requests so the scheduler accounts for it.";

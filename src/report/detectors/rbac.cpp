@@ -7,6 +7,7 @@
 #include "report/detectors/rbac.h"
 
 #include <map>
+#include <optional>
 #include <utility>
 
 #include <re2/re2.h>
@@ -36,23 +37,38 @@ struct Refusal {
   std::vector<std::string> lines;
 };
 
+// Quotes may come escaped (\") when the message is a field of a structured log line.
+bool parse_forbidden(const std::string& text, Refusal& r) {
+  static const RE2 re(
+      R"re(forbidden: User \\?"([^"\\]+)\\?" cannot (\S+) resource \\?"([^"\\]+)\\?" in API group \\?"([^"\\]*)\\?"( in the namespace \\?"[^"\\]+\\?"| at the cluster scope)?)re");
+  return RE2::PartialMatch(text, re, &r.user, &r.verb, &r.resource, &r.group, &r.scope);
+}
+
+std::string qualified(const Refusal& r) {
+  return r.group.empty() ? r.resource : r.resource + "." + r.group;
+}
+
+bool parse_no_kind(const std::string& text, std::string& kind, std::string& version) {
+  static const RE2 re(R"re(no matches for kind \\?"([^"\\]+)\\?" in version \\?"([^"\\]+)\\?")re");
+  return RE2::PartialMatch(text, re, &kind, &version);
+}
+
+std::string group_of(const std::string& version) { return version.substr(0, version.find('/')); }
+
 }  // namespace
 
 void rbac_forbidden(const ClusterCtx& ctx, const PodView& pv, Out& out) {
-  static const RE2 re(
-      R"re(forbidden: User \\?"([^"\\]+)\\?" cannot (\S+) resource \\?"([^"\\]+)\\?" in API group \\?"([^"\\]*)\\?"( in the namespace \\?"[^"\\]+\\?"| at the cluster scope)?)re");
-  // Quotes may come escaped (\") when the message is a field of a structured log line.
   std::map<std::string, Refusal> refusals;  // by user, verb, resource, group
   for (const auto& [text, where] : pod_error_lines(ctx, pv)) {
     Refusal r;
-    if (!RE2::PartialMatch(text, re, &r.user, &r.verb, &r.resource, &r.group, &r.scope)) continue;
+    if (!parse_forbidden(text, r)) continue;
     Refusal& known =
         refusals.try_emplace(r.user + " " + r.verb + " " + r.resource + "." + r.group, std::move(r))
             .first->second;
     if (known.lines.size() < 3) known.lines.push_back(one_line(text) + " [" + where + "]");
   }
   for (auto& [key, r] : refusals) {
-    const std::string resource = r.group.empty() ? r.resource : r.resource + "." + r.group;
+    const std::string resource = qualified(r);
     Candidate c = make(ctx, pv, "rbac-forbidden", Severity::error, r.verb + "-" + resource);
     c.f.title = pv.owner.name + " is forbidden to " + r.verb + " " + resource;
     c.f.evidence = r.lines;
@@ -69,20 +85,27 @@ void rbac_forbidden(const ClusterCtx& ctx, const PodView& pv, Out& out) {
   }
 }
 
+std::optional<LogRefusal> api_refusal_in(const std::string& line) {
+  Refusal r;
+  if (parse_forbidden(line, r)) return LogRefusal{"rbac-forbidden", r.verb + "-" + qualified(r)};
+  std::string kind, version;
+  if (parse_no_kind(line, kind, version))
+    return LogRefusal{"missing-crd", kind + "." + group_of(version)};
+  return std::nullopt;
+}
+
 void missing_crd(const ClusterCtx& ctx, const PodView& pv, Out& out) {
-  // Quotes may come escaped (\") when the message is a field of a structured log line.
-  static const RE2 re(R"re(no matches for kind \\?"([^"\\]+)\\?" in version \\?"([^"\\]+)\\?")re");
   std::map<std::string, std::vector<std::string>> kinds;  // "Kind version" -> lines
   for (const auto& [text, where] : pod_error_lines(ctx, pv)) {
     std::string kind, version;
-    if (!RE2::PartialMatch(text, re, &kind, &version)) continue;
+    if (!parse_no_kind(text, kind, version)) continue;
     auto& lines = kinds[kind + " " + version];
     if (lines.size() < 3) lines.push_back(one_line(text) + " [" + where + "]");
   }
   for (const auto& [key, lines] : kinds) {
     const std::string kind = key.substr(0, key.find(' '));
     const std::string version = key.substr(key.find(' ') + 1);
-    const std::string group = version.substr(0, version.find('/'));
+    const std::string group = group_of(version);
     bool crd_present = false;
     for (const auto& crd : ctx.c.items("customresourcedefinitions.apiextensions.k8s.io"))
       crd_present = crd_present || (str(at_path(crd, {"spec", "names"}), "kind") == kind &&
