@@ -43,16 +43,23 @@ def scenario(name, sources):
             "objects": list(objects.values()), "logs": [], "jaeger": []}
 
 
-def main():
-    corpus, out = sys.argv[1], sys.argv[2]
+def write_all(corpus, out, report_set=False):
+    """Writes each scenario into `out`; returns their paths. report_set adds troubleshoot's
+    analyzer fixtures (one namespace per failure), used by the report test only."""
     sbctl = os.path.join(corpus, "sbctl/tests/support-bundle/cluster-resources")
     sonobuoy = os.path.join(corpus, "sonobuoy/pkg/discovery/testdata/healthsummary/resources")
+    troubleshoot = os.path.join(corpus, "troubleshoot/pkg/analyze/files")
     wanted = {
         "corpus-sbctl": [("Pod", sbctl + "/pods/*.json"), ("Node", sbctl + "/nodes.json"),
                          ("Event", sbctl + "/events/*.json")],
         "corpus-sonobuoy": [("Pod", sonobuoy + "/ns/*/core_v1_pods.json"),
                             ("Node", sonobuoy + "/cluster/core_v1_nodes.json")],
     }
+    if report_set:
+        wanted["corpus-troubleshoot"] = [
+            ("Pod", troubleshoot + "/pods/message-*.json"),
+            ("Event", troubleshoot + "/events/*.json"), ("Node", troubleshoot + "/nodes.json")]
+    paths = []
     for name, sources in wanted.items():
         sc = scenario(name, sources)
         if not any(o["kind"] == "Pod" for o in sc["objects"]):
@@ -60,6 +67,12 @@ def main():
         path = os.path.join(out, name + ".json")
         with open(path, "w") as f:
             json.dump(sc, f)
+        paths.append(path)
+    return paths
+
+
+def main():
+    for path in write_all(sys.argv[1], sys.argv[2]):
         print(path)
 
 
