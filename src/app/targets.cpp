@@ -95,7 +95,7 @@ FoundTargets find_targets(const SelectionOptions& selection) {
   found.errors = std::move(result.errors);
   found.targets = std::move(result.targets);
   // The same cluster name on two engines is two clusters: give each its own folder and manifest
-  // entry ("gateway-e2e@podman", "gateway-e2e@docker").
+  // entry ("web-e2e@podman", "web-e2e@docker").
   std::map<std::string, int> uses;
   for (const auto& t : found.targets) ++uses[t.name];
   for (auto& t : found.targets) {

@@ -16,7 +16,7 @@ struct TestLink {
   const TestCase* test = nullptr;
   std::vector<std::size_t> findings;   // findings on what the test mentions (rank order)
   std::vector<std::size_t> roots;      // their root causes
-  std::vector<std::string> looked_at;  // the mentions, "Deployment gateway-e2e/api"
+  std::vector<std::string> looked_at;  // the mentions, "Deployment shop/api"
 };
 
 // One entry per failed (or errored) test, in the Model's order.

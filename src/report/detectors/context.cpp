@@ -126,7 +126,7 @@ std::vector<const json*> ClusterCtx::pods_behind(const ServiceRef& s) const {
 
 std::vector<const ServiceRef*> ClusterCtx::services_named_in(const std::string& text,
                                                              const std::string& ns) const {
-  // "lookup nats.ns.svc on 10.96.0.10:53: no such host" names the DNS server too; it is not
+  // "lookup queue.ns.svc on 10.96.0.10:53: no such host" names the DNS server too; it is not
   // the dependency.
   std::string cleaned = text;
   static const RE2 dns_server(R"( on [0-9a-fA-F.:\[\]]+:53\b)");
