@@ -191,6 +191,11 @@ void cluster_dns_down(const ClusterCtx& ctx, Out& out) {
   const ServiceRef* svc = cluster_dns_service(ctx);
   const auto pods = dns_pods(ctx);
   if (svc == nullptr && pods.empty()) return;  // not a CoreDNS/kube-dns cluster
+  // No CoreDNS pod among kube-system pods that were gathered; no kube-system pod: not gathered.
+  const bool system_seen = std::any_of(ctx.pods().begin(), ctx.pods().end(), [](const auto& kv) {
+    return str(at_path(*kv.second, {"metadata"}), "namespace") == "kube-system";
+  });
+  if (!system_seen) return;
   const auto ready = static_cast<std::size_t>(
       std::count_if(pods.begin(), pods.end(), [](const json* p) { return pod_ready(*p); }));
   const SliceSummary slices =
