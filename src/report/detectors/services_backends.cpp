@@ -36,10 +36,6 @@ std::string labels_text(const json& labels) {
   return join(parts, ",");
 }
 
-ObjectRef service_ref(const ClusterCtx& ctx, const ServiceRef& s) {
-  return ObjectRef{ctx.c.name, s.ns, "Service", s.name};
-}
-
 // Pods of the namespace that carry some of the selector's labels but not all ("app=web" but
 // "version=v2"), one per owner, closest first.
 std::vector<std::string> near_misses(const ClusterCtx& ctx, const ServiceRef& s) {
