@@ -73,13 +73,20 @@ TEST_SUITE("report") {
     const auto* effect = by_detector(a, "dependency");
     REQUIRE(root != nullptr);
     REQUIRE(effect != nullptr);
+    // The chain: web-0 -> Service store (no ready pod) -> store-0 unschedulable.
+    const auto* service = by_detector(a, "service-not-ready");
+    REQUIRE(service != nullptr);
     CHECK(root->root_cause);
     CHECK_FALSE(effect->root_cause);
-    CHECK(effect->caused_by == std::vector<std::string>{root->id});
-    CHECK(root->effects == std::vector<std::string>{effect->id});
+    CHECK_FALSE(service->root_cause);
+    CHECK(service->caused_by == std::vector<std::string>{root->id});
+    CHECK(std::find(effect->caused_by.begin(), effect->caused_by.end(), service->id) !=
+          effect->caused_by.end());
+    CHECK(std::find(effect->caused_by.begin(), effect->caused_by.end(), root->id) !=
+          effect->caused_by.end());
     REQUIRE(a.roots.size() == 1);
     CHECK(a.findings[a.roots[0].finding].id == root->id);
-    CHECK(a.verdict.find("1 root cause explains 2 findings") != std::string::npos);
+    CHECK(a.verdict.find("1 root cause explains 3 findings") != std::string::npos);
   }
 
   TEST_CASE("a Job that failed is explained by its pods' findings") {

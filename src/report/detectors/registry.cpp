@@ -8,6 +8,7 @@
 #include "report/detectors/cluster.h"
 #include "report/detectors/common.h"
 #include "report/detectors/custom_resources.h"
+#include "report/detectors/dns.h"
 #include "report/detectors/images.h"
 #include "report/detectors/nodes.h"
 #include "report/detectors/pods.h"
@@ -45,7 +46,28 @@ const std::vector<Detector>& all_detectors() {
       // network and services
       {"dependency", Role::consequence, {"services"}, dependency},
       {"missing-service", Role::consequence, {"services"}, missing_service},
+      {"dns-lookup-failure",
+       Role::consequence,
+       {"services", "networkpolicies.networking.k8s.io"},
+       dns_lookup_failure},
+      {"dns-upstream", Role::cause, {}, dns_upstream},
       {"not-ready", Role::fallback, {}, not_ready},
+      // Services, load balancers and the cluster DNS
+      {"service-selects-nothing",
+       Role::cause,
+       {"services", "endpointslices.discovery.k8s.io", "deployments.apps", "statefulsets.apps",
+        "daemonsets.apps"},
+       service_selects_nothing},
+      {"service-not-ready",
+       Role::consequence,
+       {"services", "endpointslices.discovery.k8s.io"},
+       service_not_ready},
+      {"service-port-mismatch", Role::cause, {"services"}, service_port_mismatch},
+      {"loadbalancer-pending", Role::cause, {"services"}, loadbalancer_pending},
+      {"cluster-dns-down",
+       Role::cause,
+       {"services", "endpointslices.discovery.k8s.io", "deployments.apps"},
+       cluster_dns_down},
       // workloads
       {"deployment-stalled", Role::summary, {"deployments.apps"}, deployment_stalled},
       {"deployment-unavailable", Role::rollup, {"deployments.apps"}, deployment_unavailable},

@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "report/detectors/common.h"
+#include "report/detectors/dns.h"
 #include "report/signatures.h"
 #include "util/text.h"
 
@@ -18,15 +19,19 @@ namespace {
 using nlohmann::json;
 using Lines = std::vector<std::pair<std::string, std::string>>;  // text, where
 
-// Lines that name a failed connection: the pod's logs, then its events.
+// Lines that name a failed connection: the pod's logs, then its events. A lookup that timed out
+// or got SERVFAIL ("lookup db on 10.96.0.10:53: ... i/o timeout") never reached the Service it
+// names: dns-lookup-failure reports it, against the cluster DNS.
 Lines network_lines(const ClusterCtx& ctx, const PodView& pv) {
   Lines lines;
   for (const auto& [path, log] : ctx.c.logs)
     if (log.ns == pv.ns && log.pod == pv.name)
-      for (const auto& e : log.network) lines.emplace_back(e.text, path);
+      for (const auto& e : log.network)
+        if (!is_dns_transport_failure(e.text)) lines.emplace_back(e.text, path);
   for (const json* ev : ctx.events_for("Pod", pv.ns, pv.name)) {
     const std::string msg = str(*ev, "message");
-    if (is_network_error(msg)) lines.emplace_back(msg, "event " + str(*ev, "reason"));
+    if (is_network_error(msg) && !is_dns_transport_failure(msg))
+      lines.emplace_back(msg, "event " + str(*ev, "reason"));
   }
   return lines;
 }
