@@ -22,6 +22,11 @@ std::string text_of(const json& obj, const char* field) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+long number_of(const json& obj, const char* field) {
+  const auto it = obj.find(field);
+  return it != obj.end() && it->is_number_integer() ? it->get<long>() : 0;
+}
+
 // Go's zero time.Time ("0001-01-01T00:00:00Z") is how Ginkgo writes "did not run".
 std::optional<EpochNanos> go_time(const json& obj, const char* field) {
   const std::string s = text_of(obj, field);
@@ -70,7 +75,7 @@ std::string failure_text(const json& spec, const json& failure) {
   const auto loc = failure.find("Location");
   if (loc != failure.end() && loc->is_object() && !text_of(*loc, "FileName").empty())
     text +=
-        "\nat " + text_of(*loc, "FileName") + ":" + std::to_string(loc->value("LineNumber", 0L));
+        "\nat " + text_of(*loc, "FileName") + ":" + std::to_string(number_of(*loc, "LineNumber"));
   const std::string node = text_of(failure, "FailureNodeType");
   if (!node.empty() && node != "It") text += "\nin " + node;
   const std::string writer = text_of(spec, "CapturedGinkgoWriterOutput");
@@ -86,7 +91,7 @@ TestCase spec_case(const json& spec, const std::string& file) {
   c.end = go_time(spec, "EndTime");
   if (const auto rt = spec.find("RunTime"); rt != spec.end() && rt->is_number())
     c.seconds = rt->get<double>() / 1e9;
-  if (!c.end && c.time) c.end = *c.time + static_cast<EpochNanos>(c.seconds * 1e9);
+  if (!c.end && c.time) c.end = plus_seconds(*c.time, c.seconds);
   c.file = file;
   const auto failure = spec.find("Failure");
   if (failure != spec.end() && failure->is_object()) {

@@ -28,10 +28,11 @@ bool framing(std::string_view line) {
   return line.empty();
 }
 
-// t.Errorf's "    foo_test.go:42: message": the first such line says what failed; a panic or the
-// first other line when there is none.
+// t.Errorf's "    foo_test.go:42: message": the last such line says what failed (t.Fatal ends
+// the test; t.Log lines come before it); a panic or the first other line when there is none.
 std::string pick_message(const std::deque<std::string>& tail) {
-  for (const auto& l : tail) {
+  for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
+    const std::string& l = *it;
     const std::string_view t = trim(l);
     const std::size_t colon = t.find(".go:");
     if (colon != std::string_view::npos && !framing(t) && t.find(": ", colon) != std::string::npos)
@@ -137,13 +138,19 @@ TestCase GoTestJsonReader::make_case(const std::string& pkg, const std::string& 
   c.name = to_valid_utf8(test.empty() ? pkg : test);
   c.status = status;
   c.file = file_;
-  c.seconds = ev.value("Elapsed", 0.0);
+  if (const auto it = ev.find("Elapsed"); it != ev.end() && it->is_number())
+    c.seconds = it->get<double>();
   c.end = parse_rfc3339(text_of(ev, "Time"));
   c.time = r.start;
-  if (!c.time && c.end) c.time = *c.end - static_cast<EpochNanos>(c.seconds * 1e9);
+  if (!c.time && c.end) c.time = plus_seconds(*c.end, -c.seconds);
   if (status != "passed") {
     c.message = test_message(pick_message(r.tail));
-    if (status == "failed") c.detail = test_detail(joined(r.tail));
+    if (status == "failed") {
+      std::string text = joined(r.tail);
+      // The end says what failed: what goes over the cap goes from the front.
+      if (text.size() > kTestDetailCap) text.erase(0, text.size() - kTestDetailCap);
+      c.detail = test_detail(text);
+    }
   }
   return c;
 }

@@ -24,7 +24,7 @@ void add_case(const pugi::xml_node& tc, const std::string& suite, std::optional<
   c.classname = tc.attribute("classname").as_string();
   c.seconds = tc.attribute("time").as_double();
   c.time = time;
-  if (time) c.end = *time + static_cast<EpochNanos>(c.seconds * 1e9);
+  if (time) c.end = plus_seconds(*time, c.seconds);
   c.file = file;
   c.status = "passed";
   for (const char* kind : {"failure", "error", "skipped"}) {
@@ -53,7 +53,7 @@ void walk_suite(const pugi::xml_node& suite, const std::string& file, TestData& 
     } else if (tag == "testcase") {
       add_case(child, name, t, file, out);
       // Cases run one after another, so the suite start plus the durations so far places them.
-      if (t) *t += static_cast<EpochNanos>(child.attribute("time").as_double() * 1e9);
+      if (t) t = plus_seconds(*t, child.attribute("time").as_double());
     }
   }
 }

@@ -98,4 +98,12 @@ std::string test_detail(std::string_view text) {
   return to_valid_utf8(text);
 }
 
+std::optional<EpochNanos> plus_seconds(EpochNanos t, double seconds) {
+  constexpr double kYear = 366.0 * 24 * 3600;
+  if (!(seconds >= -kYear && seconds <= kYear)) return std::nullopt;  // NaN fails both
+  EpochNanos out = 0;
+  if (__builtin_add_overflow(t, static_cast<EpochNanos>(seconds * 1e9), &out)) return std::nullopt;
+  return out;
+}
+
 }  // namespace kmg::report

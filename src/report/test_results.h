@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,9 @@ void add_test_results(std::string_view content, const std::string& file, TestDat
 // the text capped to kTestDetailCap (the detail mentions are read from), both valid UTF-8.
 std::string test_message(std::string_view text);
 std::string test_detail(std::string_view text);
+
+// `t` moved by a duration in seconds as a result file gives it: NaN, or more than a year either
+// way (a damaged file), gives nothing rather than an overflow.
+std::optional<EpochNanos> plus_seconds(EpochNanos t, double seconds);
 
 }  // namespace kmg::report
