@@ -2,15 +2,11 @@
 
 #include <pugixml.hpp>
 
+#include "report/test_results.h"
 #include "util/text.h"
 
 namespace kmg::report {
 namespace {
-
-std::string first_line(std::string_view s) {
-  s = trim(s);
-  return std::string(trim(s.substr(0, s.find('\n'))));
-}
 
 // JUnit timestamps are often zone-less ("2026-02-04T10:15:00"); they are UTC in practice.
 std::optional<EpochNanos> suite_time(const pugi::xml_node& suite) {
@@ -28,6 +24,7 @@ void add_case(const pugi::xml_node& tc, const std::string& suite, std::optional<
   c.classname = tc.attribute("classname").as_string();
   c.seconds = tc.attribute("time").as_double();
   c.time = time;
+  if (time) c.end = plus_seconds(*time, c.seconds);
   c.file = file;
   c.status = "passed";
   for (const char* kind : {"failure", "error", "skipped"}) {
@@ -35,9 +32,12 @@ void add_case(const pugi::xml_node& tc, const std::string& suite, std::optional<
     if (!n) continue;
     c.status = std::string(kind) == "failure" ? "failed" : kind;
     std::string msg = n.attribute("message").as_string();
-    if (trim(msg).empty()) msg = n.text().as_string();
+    const std::string body = n.text().as_string();
+    if (trim(msg).empty()) msg = body;
     if (trim(msg).empty()) msg = n.attribute("type").as_string();
-    c.message = to_valid_utf8(first_line(msg));
+    c.message = test_message(msg);
+    // The body (a stack, a kubectl error) often names the object the one-line message does not.
+    if (c.status != "skipped") c.detail = test_detail(msg == body ? msg : msg + "\n" + body);
     break;
   }
   out.cases.push_back(std::move(c));
@@ -53,7 +53,7 @@ void walk_suite(const pugi::xml_node& suite, const std::string& file, TestData& 
     } else if (tag == "testcase") {
       add_case(child, name, t, file, out);
       // Cases run one after another, so the suite start plus the durations so far places them.
-      if (t) *t += static_cast<EpochNanos>(child.attribute("time").as_double() * 1e9);
+      if (t) t = plus_seconds(*t, child.attribute("time").as_double());
     }
   }
 }

@@ -6,8 +6,8 @@
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
 #include "report/detectors/registry.h"
-#include "report/junit.h"
 #include "report/signatures.h"
+#include "report/test_results.h"
 #include "report/traces.h"
 #include "util/path.h"
 #include "util/text.h"
@@ -75,11 +75,8 @@ class Loader {
       }
     } else if (parts.size() >= 3 && parts[0] == "clusters") {
       size = cluster_entry(path, parts, pull);
-    } else if (parts.size() >= 2 && parts[0] == bundle::layout::kAttachments &&
-               ends_with(path, ".xml")) {
-      std::string text = bundle::read_all(pull);
-      size = text.size();
-      add_junit(text, path, m_.tests);
+    } else if (parts.size() >= 2 && parts[0] == bundle::layout::kAttachments) {
+      size = add_test_results(path, pull, m_.tests);  // the format is read from the content
     } else {
       size = drain(pull);
     }

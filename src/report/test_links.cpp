@@ -5,6 +5,7 @@
 #include "report/causes.h"
 #include "report/detectors/registry.h"
 #include "report/test_mentions.h"
+#include "report/test_windows.h"
 #include "util/text.h"
 
 namespace kmg::report {
@@ -71,8 +72,15 @@ void prefer_causes(const std::vector<Finding>& findings, std::vector<std::size_t
     std::erase_if(linked, consequence);
 }
 
-TestLink link_test(const FindingIndex& index, const std::vector<Finding>& findings,
-                   const TestCase& t) {
+// Findings whose evidence lies outside the test's run cannot explain it (see test_windows.h).
+std::vector<std::size_t> in_window(const EvidenceTimes& times, const std::vector<Finding>& findings,
+                                   const TestCase& t, std::vector<std::size_t> found) {
+  std::erase_if(found, [&](std::size_t i) { return !times.explains(t, findings[i]); });
+  return found;
+}
+
+TestLink link_test(const FindingIndex& index, const EvidenceTimes& times,
+                   const std::vector<Finding>& findings, const TestCase& t) {
   TestLink link;
   link.test = &t;
   std::vector<std::string> namespaces;
@@ -82,12 +90,13 @@ TestLink link_test(const FindingIndex& index, const std::vector<Finding>& findin
     if (std::find(link.looked_at.begin(), link.looked_at.end(), looked) == link.looked_at.end())
       link.looked_at.push_back(looked);
     if (mention.kind == "Namespace") namespaces.push_back(mention.name);
-    append_unique(link.findings, mention_findings(index, findings, mention));
+    append_unique(link.findings,
+                  in_window(times, findings, t, mention_findings(index, findings, mention)));
   }
   // A namespace alone is a weak link: only when nothing more precise was found.
   if (link.findings.empty())
     for (const auto& ns : namespaces)
-      append_unique(link.findings, namespace_findings(findings, ns));
+      append_unique(link.findings, in_window(times, findings, t, namespace_findings(findings, ns)));
   prefer_causes(findings, link.findings);
   std::sort(link.findings.begin(), link.findings.end());
   for (std::size_t f : link.findings) append_unique(link.roots, roots_of(findings, f));
@@ -99,9 +108,11 @@ TestLink link_test(const FindingIndex& index, const std::vector<Finding>& findin
 
 std::vector<TestLink> explain_tests(const Model& m, const std::vector<Finding>& findings) {
   const FindingIndex index(m, findings);
+  const EvidenceTimes times(m);
   std::vector<TestLink> out;
   for (const auto& t : m.tests.cases)
-    if (t.status == "failed" || t.status == "error") out.push_back(link_test(index, findings, t));
+    if (t.status == "failed" || t.status == "error")
+      out.push_back(link_test(index, times, findings, t));
   return out;
 }
 

@@ -160,6 +160,46 @@ TEST_SUITE("integration") {
     CHECK(kmg::testing::read_file(reports[0]) == s.gathered.report);
   }
 
+  TEST_CASE("`report` reads a Ginkgo JSON report and go test -json attached beside the JUnit") {
+    const auto& s = seed();
+    REQUIRE(s.gathered.bundle_exists);
+    // The seed bundle as a folder, with two more attachments under names that do not say their
+    // format: it is read from their content.
+    for (const auto& [path, content] : s.gathered.files)
+      s.dir.write("with-results/" + path, content);
+    const std::string data = kmg::testing::source_root() + "/tests/report/data/";
+    s.dir.write("with-results/attachments/e2e/report.json",
+                kmg::testing::read_file(data + "ginkgo-report.json"));
+    s.dir.write("with-results/attachments/unit-tests.log",
+                kmg::testing::read_file(data + "go-test.json"));
+    const std::string out_dir = s.dir.path() + "/with-results-out";
+    std::filesystem::create_directories(out_dir);
+    const auto r = kmg::reliability::run_kmg(
+        {"report", s.dir.path() + "/with-results", "--output-dir", out_dir},
+        s.dir.path() + "/home");
+    INFO("stderr: ", r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string report;
+    for (const auto& e : std::filesystem::directory_iterator(out_dir))
+      if (e.path().filename().string().ends_with("REPORT.md"))
+        report = kmg::testing::read_file(e.path());
+    REQUIRE_FALSE(report.empty());
+    // The seed's JUnit (2 passed, 4 failed), Ginkgo (2, 2, 2 skipped), go test (2, 3, 1 skipped).
+    CHECK(report.find("6 passed, 9 failed, 3 skipped.") != std::string::npos);
+    for (const std::string row :
+         {"| Shop E2E Suite | Shop checkout with a card completes an order | Timed out after "
+          "120.001s. |",
+          "| Shop E2E Suite | Shop catalog imports a CSV | Test Panicked |",
+          "| example.com/shop/e2e | TestOrders/create | orders_test.go:42: create order: Post",
+          "| example.com/shop/e2e | TestOrders | subtests failed: TestOrders/create |",
+          "| example.com/shop/migrate | TestMigrate | panic: test timed out after 10s |",
+          "| gateway-e2e | migrations applied | job/db-migrate failed: BackoffLimitExceeded |"}) {
+      INFO("row: ", row);
+      CHECK(report.find(row) != std::string::npos);
+    }
+    CHECK(report.find("could not parse") == std::string::npos);
+  }
+
   TEST_CASE("REPORT.md tables render under cmark-gfm") {
     const auto& s = seed();
     REQUIRE_FALSE(s.gathered.report.empty());
