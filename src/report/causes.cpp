@@ -68,6 +68,28 @@ std::vector<std::set<std::size_t>> cause_sets(const Model& m, const std::vector<
   return causes;
 }
 
+// The workloads whose pod template a Service selects. When a webhook's pods could not be created
+// (or were deleted), no pod carries a finding and the workload's own findings stand for them.
+std::vector<ObjectRef> workloads_selected(const ClusterData& c, const std::string& ns,
+                                          const std::string& service) {
+  std::vector<ObjectRef> out;
+  for (const auto& svc : c.items("services")) {
+    if (str(at_path(svc, {"metadata"}), "namespace") != ns ||
+        str(at_path(svc, {"metadata"}), "name") != service)
+      continue;
+    const json& selector = at_path(svc, {"spec", "selector"});
+    for (const auto& [list, kind] :
+         {std::pair{"deployments.apps", "Deployment"},
+          std::pair{"statefulsets.apps", "StatefulSet"}, std::pair{"daemonsets.apps", "DaemonSet"}})
+      for (const auto& w : c.items(list))
+        if (str(at_path(w, {"metadata"}), "namespace") == ns &&
+            detect::selector_matches(selector,
+                                     at_path(w, {"spec", "template", "metadata", "labels"})))
+          out.push_back(ObjectRef{c.name, ns, kind, str(at_path(w, {"metadata"}), "name")});
+  }
+  return out;
+}
+
 }  // namespace
 
 FindingIndex::FindingIndex(const Model& m, const std::vector<Finding>& findings)
@@ -114,7 +136,8 @@ std::vector<std::size_t> FindingIndex::behind_service(const ObjectRef& ref) cons
 }
 
 // An admission webhook (by its name, "routes.example.com") is served by the Service its
-// configuration names.
+// configuration names: the findings on that Service, on the pods it selects, and on the
+// workloads whose pods it would select.
 std::vector<std::size_t> FindingIndex::behind_webhook(const ObjectRef& ref) const {
   std::vector<std::size_t> out;
   for (const ClusterData* c : clusters_of(m_, ref)) {
@@ -127,6 +150,8 @@ std::vector<std::size_t> FindingIndex::behind_webhook(const ObjectRef& ref) cons
           if (!svc.is_object()) continue;
           append_unique(out,
                         on(ObjectRef{c->name, str(svc, "namespace"), "Service", str(svc, "name")}));
+          for (const auto& w : workloads_selected(*c, str(svc, "namespace"), str(svc, "name")))
+            append_unique(out, direct(w));
         }
       }
     }

@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "report/detectors/admission.h"
 #include "report/detectors/cluster.h"
 #include "report/detectors/common.h"
 #include "report/detectors/custom_resources.h"
@@ -74,6 +75,25 @@ const std::vector<Detector>& all_detectors() {
       {"job-failed", Role::summary, {"jobs.batch"}, job_failed},
       {"statefulset-not-ready", Role::rollup, {"statefulsets.apps"}, statefulset_not_ready},
       {"daemonset-not-ready", Role::rollup, {"daemonsets.apps"}, daemonset_not_ready},
+      {"cronjob-failing", Role::summary, {"cronjobs.batch", "jobs.batch"}, cronjob_failing},
+      {"cronjob-not-scheduling", Role::cause, {"cronjobs.batch"}, cronjob_not_scheduling},
+      {"hpa-failing",
+       Role::cause,
+       {"horizontalpodautoscalers.autoscaling", "apiservices.apiregistration.k8s.io"},
+       hpa_failing},
+      // admission: the pods a controller creates are refused
+      {"quota-exceeded", Role::cause, {"resourcequotas"}, quota_exceeded},
+      {"limitrange-violation", Role::cause, {"limitranges"}, limitrange_violation},
+      {"podsecurity-violation", Role::cause, {"namespaces"}, podsecurity_violation},
+      {"missing-serviceaccount", Role::cause, {"serviceaccounts"}, missing_serviceaccount},
+      {"namespace-terminating", Role::cause, {"namespaces"}, namespace_terminating},
+      {"pods-blocked-by-webhook", Role::consequence, {}, pods_blocked_by_webhook},
+      {"pods-not-created", Role::cause, {}, pods_not_created},
+      {"webhook-failure",
+       Role::cause,
+       {"validatingwebhookconfigurations.admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations.admissionregistration.k8s.io"},
+       webhook_failure},
       // access and APIs
       {"rbac-forbidden", Role::cause, {}, rbac_forbidden},
       {"missing-crd", Role::cause, {"customresourcedefinitions.apiextensions.k8s.io"}, missing_crd},
