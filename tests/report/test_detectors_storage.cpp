@@ -144,7 +144,7 @@ TEST_SUITE("report") {
 
   TEST_CASE("a provisioner's own failure is quoted in the title") {
     for (
-        const std::string msg :
+        const std::string& msg :
         {std::string(
              R"(failed to provision volume with StorageClass "standard": configMaps "local-path-config" not found)"),
          std::string(
@@ -163,7 +163,7 @@ TEST_SUITE("report") {
   }
 
   TEST_CASE("a long ExternalProvisioning wait with a scheduled consumer names the provisioner") {
-    for (const std::string msg :
+    for (const std::string& msg :
          {std::string("Waiting for a volume to be created either by the external provisioner "
                       "'rancher.io/local-path' or manually by the system administrator. If volume "
                       "creation is delayed, please verify that the provisioner is running and "
@@ -233,7 +233,7 @@ TEST_SUITE("report") {
   }
 
   TEST_CASE("a pod waiting for an unbound claim is an effect of the claim's finding") {
-    for (const std::string sched :
+    for (const std::string& sched :
          {std::string("0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims. "
                       "preemption: 0/1 nodes are available: 1 Preemption is not helpful for "
                       "scheduling."),
