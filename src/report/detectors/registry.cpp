@@ -16,6 +16,7 @@
 #include "report/detectors/rbac.h"
 #include "report/detectors/scheduling.h"
 #include "report/detectors/services.h"
+#include "report/detectors/storage.h"
 #include "report/detectors/traces.h"
 #include "report/detectors/workloads.h"
 #include "util/text.h"
@@ -31,9 +32,15 @@ const std::vector<Detector>& all_detectors() {
       // nodes
       {"node-not-ready", Role::cause, {"nodes"}, node_not_ready},
       {"node-pressure", Role::cause, {"nodes"}, node_pressure},
+      {"node-network-not-ready", Role::cause, {"nodes"}, node_network_not_ready},
       // scheduling and storage
       {"unschedulable", Role::cause, {"nodes"}, unschedulable_pod},
       {"mount-failure", Role::cause, {}, mount_failure},
+      {"pvc-pending",
+       Role::cause,
+       {"persistentvolumeclaims", "persistentvolumes", "storageclasses.storage.k8s.io"},
+       pvc_pending},
+      {"pod-sandbox", Role::cause, {"nodes"}, pod_sandbox},
       // images
       {"image-not-loaded", Role::cause, {"nodes"}, image_not_loaded},
       {"image-pull", Role::cause, {"nodes"}, image_pull},

@@ -2,6 +2,9 @@
 #include "report/detectors/scheduling.h"
 
 #include <algorithm>
+#include <utility>
+
+#include <re2/re2.h>
 
 #include "report/detectors/common.h"
 #include "util/text.h"
@@ -39,6 +42,13 @@ bool volume_binding_failed(const std::string& msg) {
          msg.find("binding volumes:") != std::string::npos;
 }
 
+// The claim a pod mounts that does not exist: "persistentvolumeclaim \"data\" not found".
+std::string missing_claim(const std::string& msg) {
+  static const RE2 re(R"re(persistentvolumeclaim \\?"([^"\\]+)\\?" not found)re");
+  std::string name;
+  return RE2::PartialMatch(msg, re, &name) ? name : "";
+}
+
 std::string scheduling_cause(const std::string& msg) {
   if (volume_binding_failed(msg))
     return "A node was chosen, but its PersistentVolumeClaim could not be bound in time "
@@ -65,6 +75,15 @@ std::string scheduling_cause(const std::string& msg) {
   }
   if (contains_ci(msg, "unbound") && contains_ci(msg, "PersistentVolumeClaim"))
     causes.push_back("an unbound PersistentVolumeClaim");
+  if (const std::string claim = missing_claim(msg); !claim.empty())
+    causes.push_back("PersistentVolumeClaim " + claim + " does not exist");
+  // The VolumeBinding filter's per-node reasons (volume_binding.go ErrReason*).
+  for (const auto& [reason, cause] :
+       {std::pair{"didn't find available persistent volumes to bind",
+                  "no PersistentVolume matches the claim"},
+        std::pair{"volume node affinity conflict", "the claim's volume is bound to another node"},
+        std::pair{"did not have enough free storage", "not enough free storage"}})
+    if (contains_ci(msg, reason)) causes.push_back(cause);
   if (contains_ci(msg, "node affinity") || contains_ci(msg, "node selector"))
     causes.push_back("node affinity/selector matching no node");
   if (causes.empty()) return "The scheduler found no node that fits.";
@@ -75,6 +94,9 @@ std::string scheduling_next(const std::string& msg) {
   if (volume_binding_failed(msg))
     return "Check the pod's PVC and its StorageClass's provisioner (Kind ships 'standard', "
            "rancher local-path in local-path-storage): see the PVC's own events.";
+  if (!missing_claim(msg).empty())
+    return "Create the PersistentVolumeClaim " + missing_claim(msg) +
+           " in the pod's namespace, or fix the claimName in the pod's volumes.";
   if (contains_ci(msg, "unbound") && contains_ci(msg, "PersistentVolumeClaim"))
     return "Check the PVC and its StorageClass (Kind ships 'standard', rancher local-path).";
   if (contains_ci(msg, "Insufficient"))
@@ -91,7 +113,8 @@ std::string scheduling_next(const std::string& msg) {
 // What the pod waits for: its claims (unbound or not provisioned), or nodes that are not Ready.
 void link_scheduling_causes(const ClusterCtx& ctx, const PodView& pv, const std::string& msg,
                             Finding& f) {
-  if (volume_binding_failed(msg) || contains_ci(msg, "PersistentVolumeClaim")) {
+  if (volume_binding_failed(msg) || contains_ci(msg, "PersistentVolumeClaim") ||
+      contains_ci(msg, "persistent volume") || contains_ci(msg, "free storage")) {
     for (const auto& v : at_path(pv.pod, {"spec", "volumes"})) {
       const std::string claim = str(at_path(v, {"persistentVolumeClaim"}), "claimName");
       if (!claim.empty())
