@@ -246,8 +246,10 @@ TEST_SUITE("integration") {
       const std::string exit_code =
           "exit code " + std::to_string(cs["lastState"]["terminated"].value("exitCode", -1));
       INFO("container: ", container);
-      const std::string block =
-          finding_with(s.gathered.report, {container, "CrashLoopBackOff", exit_code});
+      // The crash-loop finding's own heading: other findings (a webhook served by the
+      // container) name it too, in their evidence and causes.
+      const std::string block = finding_with(
+          s.gathered.report, {"❌ Container " + container, "CrashLoopBackOff", exit_code});
       REQUIRE_FALSE(block.empty());
       CHECK(block.find(kmg::integration::log_text(lines.back())) != std::string::npos);
       ++checked;
