@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compares two kind-must-gather bundles apart from times: same entries, same contents once
-timestamps, durations and the program's own path are masked. Exit 0 when equal, 1 with the first
-differences otherwise.
+timestamps, durations and the program's own path are masked. Lines in another order are accepted
+(and listed): the gather runs nodes concurrently and records their notes as they finish. Exit 0
+when equal, 1 with the first differences otherwise.
 
     package-compare.py EXPECTED.tar.gz ACTUAL.tar.gz
 """
@@ -17,11 +18,12 @@ DURATION = re.compile(
     r'("(?:\w*seconds|\w*_ms|elapsed\w*|duration\w*)"\s*:\s*)[0-9.eE+-]+'
     r'|\b\d+(\.\d+)?\s?(ms|s)\b'
     r'|(\| )[0-9.]+( \|)')
-# The first word of the recorded command line is wherever the binary was run from.
-COMMAND = re.compile(r'("command_line"\s*:\s*")[^" ]*')
+# The recorded command line starts with wherever the binary was run from (spaces included).
+COMMAND = re.compile(r'("command_line"\s*:\s*")[^"]*?kind-must-gather(?=[ "])')
 # manifest.json's own size varies with the digits of its times.
-MANIFEST_SIZE = re.compile(r'("bytes":\s*)\d+(,\s*"path":\s*"manifest\.json")')
-COMMAND_MD = re.compile(r"(`)\S*kind-must-gather(\s)")
+MANIFEST_SIZE = re.compile(r'("bytes":\s*)\d+(,\s*"path":\s*"manifest\.json")'
+                           r'|(\[manifest\.json\]\(manifest\.json\) \()[0-9.]+ \w+(\))')
+COMMAND_MD = re.compile(r"(`)[^`\n]*?kind-must-gather(?=[ `])")
 
 
 def normalised(data):
@@ -31,8 +33,8 @@ def normalised(data):
         return data
     text = TIMESTAMP.sub("<time>", text)
     text = COMMAND.sub(r"\1<argv0>", text)
-    text = MANIFEST_SIZE.sub(r"\1<size>\2", text)
-    text = COMMAND_MD.sub(r"\1<argv0>\2", text)
+    text = MANIFEST_SIZE.sub(lambda m: (m.group(1) or m.group(3)) + "<size>" + (m.group(2) or m.group(4)), text)
+    text = COMMAND_MD.sub(r"\1<argv0>", text)
     text = DURATION.sub(lambda m: (m.group(1) or m.group(4) or "") + "<duration>" + (m.group(5) or ""), text)
     return text
 
@@ -51,7 +53,7 @@ def entries(path):
 
 def main():
     expected, actual = entries(sys.argv[1]), entries(sys.argv[2])
-    problems = []
+    problems, reordered = [], []
     for name in sorted(set(expected) - set(actual)):
         problems.append(f"only in {sys.argv[1]}: {name}")
     for name in sorted(set(actual) - set(expected)):
@@ -59,6 +61,9 @@ def main():
     for name in sorted(set(expected) & set(actual)):
         a, b = expected[name], actual[name]
         if a == b:
+            continue
+        if isinstance(a, str) and isinstance(b, str) and sorted(a.splitlines()) == sorted(b.splitlines()):
+            reordered.append(name)
             continue
         if isinstance(a, str) and isinstance(b, str):
             diff = difflib.unified_diff(a.splitlines(), b.splitlines(), name, name, lineterm="", n=0)
@@ -69,7 +74,8 @@ def main():
         print(f"{len(problems)} difference(s) between the bundles:", file=sys.stderr)
         print("\n".join(problems[:10]), file=sys.stderr)
         return 1
-    print(f"bundles equal apart from times: {len(expected)} files")
+    note = f" ({len(reordered)} with lines in another order: {', '.join(reordered)})" if reordered else ""
+    print(f"bundles equal apart from times: {len(expected)} files{note}")
     return 0
 
 

@@ -2,7 +2,7 @@
 # Installs the .deb with apt, as a user would (`apt install ./kind-must-gather_*.deb`), and runs
 # `kind-must-gather version` from /usr/bin — without touching this machine: apt runs chrooted in a
 # throw-away overlay of / (a private mount namespace, the changes in a tmpfs that vanishes with it).
-# apt resolves the Depends against the real package database and must not download anything: the
+# apt resolves the Depends against the real package database and must install nothing else: the
 # libraries are what this system already has.
 #
 #   ci/package-deb-test.sh [DEB]     (default: the newest dist/kind-must-gather_*.deb)
@@ -25,13 +25,16 @@ unshare --mount --propagation private /bin/sh -c '
   mkdir "$work/upper" "$work/work" "$work/merged"
   mount -t overlay overlay -o "lowerdir=/,upperdir=$work/upper,workdir=$work/work" "$work/merged"
   mount -t proc proc "$work/merged/proc"
+  mkdir -p "$work/merged/tmp"
   mount --rbind /dev "$work/merged/dev"
   cp "$deb" "$work/merged/tmp/"
   chroot "$work/merged" sh -c "
     set -e
     if [ -e /usr/bin/kind-must-gather ]; then echo \"already installed: not a fair test\" >&2; exit 1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-download /tmp/$(basename "$deb") >/tmp/apt.log 2>&1 ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y /tmp/$(basename "$deb") >/tmp/apt.log 2>&1 ||
       { cat /tmp/apt.log >&2; exit 1; }
+    grep -q \"^0 upgraded, 1 newly installed\" /tmp/apt.log ||
+      { cat /tmp/apt.log >&2; echo \"apt installed more than the package\" >&2; exit 1; }
     dpkg -s kind-must-gather | sed -n \"s/^Status: /status: /p\"
     echo \"$ command -v kind-must-gather: \$(command -v kind-must-gather)\"
     kind-must-gather version

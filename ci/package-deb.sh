@@ -3,7 +3,7 @@
 # `ci/package.sh --deb`): the same stripped binary, installed to /usr/bin and run against the
 # system's libraries, so it Depends on the Debian packages that own its ldd closure.
 #
-#   ci/package-deb.sh STAGED_TOP VERSION LIBRARY...
+#   ci/package-deb.sh STAGED_TOP VERSION DEPENDED_PACKAGE...   (the owners of the ldd closure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,18 +13,7 @@ arch=$(dpkg --print-architecture)
 # Debian allows a hyphen in the upstream version only before a revision: "0.2.0-3-gabc" -> 0.2.0+3+gabc-1.
 deb_version="${version//-/+}-1"
 
-# The packages that own the libraries, without the loader's (libc6 owns it and is among them).
-depends=()
-for lib in "$@"; do
-  real=$(readlink -f "$lib")
-  for candidate in "$lib" "$real" "${lib#/usr}" "${real#/usr}"; do
-    if pkg=$(dpkg -S "$candidate" 2>/dev/null | head -1 | sed 's/:.*//; s/, .*//') && [ -n "$pkg" ]; then
-      depends+=("$pkg")
-      break
-    fi
-  done
-done
-depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
+depends_line=$(printf '%s\n' "$@" | sort -u | paste -sd, | sed 's/,/, /g')
 
 stage=$(mktemp -d "${TMPDIR:-/tmp}/kmg-deb.XXXXXX")
 trap 'rm -rf "$stage"' EXIT

@@ -12,7 +12,6 @@
 # default build) for the fake kube-apiserver and the reference binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$(pwd)
 build=${KMG_BUILD_DIR:-build}
 tarball=${1:-$(find dist -maxdepth 1 -name "kind-must-gather-*-linux-$(uname -m).tar.gz" -printf '%T@ %p\n' |
   sort -n | tail -1 | cut -d' ' -f2-)}
@@ -20,7 +19,7 @@ tarball=${1:-$(find dist -maxdepth 1 -name "kind-must-gather-*-linux-$(uname -m)
 tarball=$(realpath "$tarball")
 [ "$(id -u)" = 0 ] || { echo "package-test: needs root for chroot and bind mounts" >&2; exit 1; }
 meson compile -C "$build" kind-must-gather fake-apiserver >/dev/null
-reference="$repo/$build/src/app/kind-must-gather"
+reference="$(realpath "$build")/src/app/kind-must-gather"
 
 work=$(mktemp -d /tmp/kmg-package-test.XXXXXX)
 pids=()
@@ -74,22 +73,22 @@ mkdir -p "$root/etc/ssl/certs" "$root/dev" "$root/opt/kmg" "$root/opt/with space
 cp /etc/hosts /etc/resolv.conf "$root/etc/"
 cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 touch "$root/dev/null" "$root$socket"
-started=$(date +%s.%N)
+t0=$(date +%s%N)
 tar -xzf "$tarball" -C "$root/opt/kmg"
-unpacked=$(date +%s.%N)
+t1=$(date +%s%N)
 tar -xzf "$tarball" -C "$root/opt/with spaces/kmg"
-name=$(tar -tzf "$tarball" | head -1 | cut -d/ -f1)
+name=$(tar -tzf "$tarball" | sed -n '1s|/.*||p')
 ln -s "/opt/with spaces/kmg/$name/bin/kind-must-gather" "$root/usr/local/bin/kind-must-gather"
-echo "== unpacked $(du -sh "$root/opt/kmg" | cut -f1) in $(echo "$unpacked - $started" | bc) s"
+echo "== unpacked $(du -sh "$root/opt/kmg" | cut -f1) in $(((t1 - t0) / 1000000)) ms"
 
 # Runs a command in the root with a clean environment, in a private mount namespace (the bind
 # mounts vanish with it); the podman socket has the path it has on the host, so the bundles compare.
 # shellcheck disable=SC2016 # the single-quoted script is expanded by the inner sh
 in_root() {
   env -i PATH=/usr/local/bin HOME=/home "DOCKER_HOST=unix://$socket" "${extra_env[@]}" \
-    unshare --mount --propagation private /bin/sh -c '
+    /usr/bin/unshare --mount --propagation private /bin/sh -c '
       root=$1 socket=$2; shift 2
-      mount --bind /dev/null "$root/dev/null" && mount --bind "$socket" "$root$socket" &&
+      /bin/mount --bind /dev/null "$root/dev/null" && /bin/mount --bind "$socket" "$root$socket" &&
         exec /usr/sbin/chroot "$root" "$@"' sh "$root" "$socket" "$@"
 }
 extra_env=()
@@ -113,13 +112,15 @@ check_variant() {
   echo "   version in $(((t1 - t0) / 1000000)) ms (unshare + mount + chroot + launcher + loader): $(head -1 "$work/$out.version")"
   in_root "$tool" clusters >"$work/$out.clusters" 2>&1 || fail "$label: clusters failed: $(cat "$work/$out.clusters")"
   grep -q "$cluster" "$work/$out.clusters" || fail "$label: clusters did not list $cluster: $(cat "$work/$out.clusters")"
-  in_root "$tool" --output "$out.tar.gz" >"$work/$out.log" 2>&1 || status=$?
-  [ -f "$root/$out.tar.gz" ] || { cat "$work/$out.log"; fail "$label: the gather wrote no bundle (exit $status)"; }
-  python3 ci/package-compare.py "$work/ref/bundle.tar.gz" "$root/$out.tar.gz" ||
+  # The reference's output name, so that the recorded command lines are the same.
+  in_root "$tool" --output bundle.tar.gz >"$work/$out.log" 2>&1 || status=$?
+  [ -f "$root/bundle.tar.gz" ] || { cat "$work/$out.log"; fail "$label: the gather wrote no bundle (exit $status)"; }
+  mv "$root/bundle.tar.gz" "$root/out/$out.tar.gz"
+  python3 ci/package-compare.py "$work/ref/bundle.tar.gz" "$root/out/$out.tar.gz" ||
     fail "$label: the bundle differs from the build-tree binary's"
-  in_root "$tool" report "$out.tar.gz" --output-dir "/out/$out" >"$work/$out.report" 2>&1 ||
+  in_root "$tool" report "/out/$out.tar.gz" --output-dir "/out/$out" >"$work/$out.report" 2>&1 ||
     fail "$label: report failed: $(cat "$work/$out.report")"
-  [ -s "$root/out/$out/REPORT.md" ] || fail "$label: report wrote no REPORT.md"
+  [ -s "$root/out/$out/$out.REPORT.md" ] || fail "$label: report wrote no $out.REPORT.md"
   echo "   clusters, gather (exit $status, bundle equal to the build tree's) and report: ok"
 }
 
@@ -138,12 +139,16 @@ text = open(sys.argv[1]).read()
 data = re.search(r"certificate-authority-data:\s*(\S+)", text).group(1)
 open(sys.argv[2], "wb").write(base64.b64decode(data))
 PY
-ca_probe() {  # ca_probe LABEL OUT: 0 when the TLS handshake was verified
-  local label=$1 out=$2
+ca_probe() {  # ca_probe LABEL OUT: 0 when the TLS handshake with the Jaeger URL was verified
+  local label=$1 out=$2 manifest
   in_root kind-must-gather --no-kind --kubeconfig "$work/kubeconfig" --jaeger-url "https://127.0.0.1:$port" \
     --output "$out.tar.gz" >"$work/$out.log" 2>&1 || true
-  if tar -xzOf "$root/$out.tar.gz" --wildcards '*/manifest.json' | grep -qi 'certificate'; then
-    echo "   $label: certificate NOT verified"
+  manifest=$(tar -xzOf "$root/$out.tar.gz" --wildcards '*/manifest.json')
+  # The fake apiserver answers the Jaeger paths 401 (no client certificate): recorded failures that
+  # prove the request got past TLS; a CA problem is recorded as a certificate error instead.
+  grep -q "127.0.0.1:$port/api/" <<<"$manifest" || fail "$label: no request to the Jaeger URL recorded"
+  if grep -Eqi '"message": "[^"]*(certificate|ssl)' <<<"$manifest"; then
+    echo "   $label: certificate NOT verified: $(grep -Eio -m1 '"message": "[^"]*' <<<"$manifest")"
     return 1
   fi
   echo "   $label: certificate verified"
@@ -154,8 +159,37 @@ ca_probe "/etc/ssl/certs/ca-certificates.crt" ca-usual || fail "the CA bundle at
 mkdir -p "$root/certs"
 mv "$root/etc/ssl/certs/ca-certificates.crt" "$root/certs/bundle.pem"
 extra_env=(SSL_CERT_FILE=/certs/bundle.pem)
-ca_probe "SSL_CERT_FILE=/certs/bundle.pem" ca-env || echo "   (libcurl ignores SSL_CERT_FILE: see README)"
+ca_probe "SSL_CERT_FILE=/certs/bundle.pem" ca-env ||
+  echo "   (Debian's libcurl reads only its built-in path; SSL_CERT_FILE needs the tool to pass it)"
 extra_env=()
 mv "$root/certs/bundle.pem" "$root/etc/ssl/certs/ca-certificates.crt"
+
+# The Action's install step (ci/github/install.sh) against a release served on loopback: download,
+# SHA-256 check against SHA256SUMS, unpack, `version` — timed — and a tampered tarball refused.
+echo "== Action install step from a release on loopback"
+tag=v-test
+mkdir -p "$work/release/$tag"
+cp "$tarball" "$work/release/$tag/"
+(cd "$work/release/$tag" && sha256sum -- *.tar.gz >SHA256SUMS)
+python3 -m http.server --bind 127.0.0.1 0 --directory "$work/release" >"$work/http.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do grep -q 'Serving HTTP' "$work/http.log" && break; sleep 0.1; done
+http_port=$(grep -o -m1 "port [0-9]*" "$work/http.log" | cut -d" " -f2)
+[ -n "$http_port" ] || fail "the loopback release server did not start"
+action_env=(KMG_REPOSITORY=test/kind-must-gather "KMG_REF=$tag" GITHUB_OUTPUT="$work/action-out"
+  GITHUB_PATH="$work/action-path" KMG_DOWNLOAD_BASE="http://127.0.0.1:$http_port")
+t0=$(date +%s%N)
+env "${action_env[@]}" KMG_PREFIX="$work/action" ci/github/install.sh >"$work/action.log" 2>&1 ||
+  { cat "$work/action.log"; fail "the Action's install step failed"; }
+t1=$(date +%s%N)
+grep -q '^installed=true' "$work/action-out" || fail "the Action's install step did not install"
+"$(cat "$work/action-path")/kind-must-gather" version >/dev/null || fail "the installed tool does not run"
+echo "   download + verify + unpack + version: $(((t1 - t0) / 1000000)) ms on loopback"
+printf 'tampered' >>"$work/release/$tag/$(basename "$tarball")"
+if env "${action_env[@]}" KMG_PREFIX="$work/action2" ci/github/install.sh >"$work/action2.log" 2>&1; then
+  fail "the Action installed a tarball whose SHA-256 does not match"
+fi
+grep -q 'does not match' "$work/action2.log" || fail "no checksum error: $(cat "$work/action2.log")"
+echo "   a tampered tarball is refused"
 
 echo "package-test: ok ($(($(date +%s) - started)) s for the three variants and the CA probes)"

@@ -63,27 +63,35 @@ cp -L "$interp" "$top/lib/$loader"
 # The Debian package that owns a file. Debian 12 merged /lib into /usr/lib, but dpkg still records
 # some packages under /lib (libc6) and others under /usr/lib, so ask for every spelling.
 owner_of() {
-  local file=$1 real candidates c
+  local file=$1 real candidates c found
   real=$(readlink -f "$file")
   candidates=("$file" "$real" "${file#/usr}" "${real#/usr}" "/usr${file#/usr}" "/usr${real#/usr}")
   for c in "${candidates[@]}"; do
-    if dpkg -S "$c" 2>/dev/null | head -1 | sed 's/:.*//; s/, .*//'; then
+    if found=$(dpkg -S "$c" 2>/dev/null) && [ -n "$found" ]; then
+      sed -n '1{s/:.*//; s/, .*//; p}' <<<"$found"
       return 0
     fi
   done
   return 1
 }
 
-# Licenses: the project's, and the copyright file of every Debian package whose code is in the
-# tarball: the libraries, the loader, the static libc of the launcher, the header-only libraries.
-packages=()
-for file in "${libs[@]}" "$interp" "$(cc -print-file-name=libc.a)"; do
-  pkg=$(owner_of "$file") || { echo "package.sh: no Debian package owns $file" >&2; exit 1; }
-  [ -n "$pkg" ] || { echo "package.sh: no Debian package owns $file" >&2; exit 1; }
+owner() {
+  owner_of "$1" || { echo "package.sh: no Debian package owns $1" >&2; return 1; }
+}
+# The .deb depends on the libraries' packages; the licenses cover every Debian package whose code
+# is in the tarball: those, the loader's, the launcher's static libc, the header-only libraries.
+lib_packages=()
+for lib in "${libs[@]}"; do
+  pkg=$(owner "$lib") || exit 1
+  lib_packages+=("$pkg")
+done
+mapfile -t lib_packages < <(printf '%s\n' "${lib_packages[@]}" | sort -u)
+packages=("${lib_packages[@]}" nlohmann-json3-dev libcli11-dev libkainjow-mustache-dev)
+for file in "$interp" "$(cc -print-file-name=libc.a)"; do
+  pkg=$(owner "$file") || exit 1
   packages+=("$pkg")
 done
-header_only=(nlohmann-json3-dev libcli11-dev libkainjow-mustache-dev)
-mapfile -t packages < <(printf '%s\n' "${packages[@]}" "${header_only[@]}" | sort -u)
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 cp LICENSE "$top/LICENSE"
 for pkg in "${packages[@]}"; do
   mkdir -p "$top/licenses/$pkg"
@@ -104,5 +112,5 @@ mv "$tarball.tmp" "$tarball"
 echo "$tarball"
 
 if [ "$make_deb" = 1 ]; then
-  ci/package-deb.sh "$top" "$version" "${libs[@]}"
+  ci/package-deb.sh "$top" "$version" "${lib_packages[@]}"
 fi

@@ -5,7 +5,8 @@
 #
 # Env: KMG_REPOSITORY (owner/name), KMG_REF (the action's ref: v0.2.0, v1, main, a commit),
 # KMG_VERSION (a release tag overriding the ref), KMG_PREFIX (where to unpack), GITHUB_OUTPUT,
-# GITHUB_PATH. Outputs: installed=true|false, commit=<the ref's commit, for the build cache key>.
+# GITHUB_PATH; KMG_DOWNLOAD_BASE replaces https://github.com/OWNER/NAME/releases/download (tests).
+# Outputs: installed=true|false, commit=<the ref's commit, for the build cache key>.
 set -euo pipefail
 
 prefix=${KMG_PREFIX:?}
@@ -14,10 +15,10 @@ repo=${KMG_REPOSITORY:-}
 arch=$(uname -m)
 out=${GITHUB_OUTPUT:-/dev/stdout}
 
-# The commit the ref names (for the from-source cache key); the source files' hash when the action
-# is local (uses: ./) or the ref cannot be resolved.
+# The commit the ref names on GitHub (for the from-source cache key); the source files' hash when
+# the action is local (uses: ./), the ref cannot be resolved, or the release is not GitHub's.
 commit=""
-if [ -n "$repo" ] && [ -n "$tag" ]; then
+if [ -n "$repo" ] && [ -n "$tag" ] && [ -z "${KMG_DOWNLOAD_BASE:-}" ]; then
   commit=$(git ls-remote "https://github.com/$repo" "$tag" "refs/tags/$tag^{}" 2>/dev/null |
     awk '{ sha = $1 } END { print sha }') || true
   [[ "$tag" =~ ^[0-9a-f]{40}$ ]] && commit=$tag
@@ -31,7 +32,7 @@ echo "commit=$commit" >>"$out"
 
 installed=false
 if [ -n "$repo" ] && [ -n "$tag" ]; then
-  base="https://github.com/$repo/releases/download/$tag"
+  base="${KMG_DOWNLOAD_BASE:-https://github.com/$repo/releases/download}/$tag"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   if curl -fsSL --retry 3 -o "$work/SHA256SUMS" "$base/SHA256SUMS" 2>/dev/null; then
