@@ -108,7 +108,10 @@ check_variant() {
   t0=$(date +%s%N)
   in_root "$tool" version >"$work/$out.version" || fail "$label: version failed"
   t1=$(date +%s%N)
-  grep -q '^kind-must-gather [0-9]' "$work/$out.version" || fail "$label: version printed $(cat "$work/$out.version")"
+  if ! grep -q '^kind-must-gather [0-9]' "$work/$out.version" ||
+    ! grep -Eq '^commit ([0-9a-f]{40}|unknown)$' "$work/$out.version"; then
+    fail "$label: version printed $(cat "$work/$out.version")"
+  fi
   echo "   version in $(((t1 - t0) / 1000000)) ms (unshare + mount + chroot + launcher + loader): $(head -1 "$work/$out.version")"
   in_root "$tool" clusters >"$work/$out.clusters" 2>&1 || fail "$label: clusters failed: $(cat "$work/$out.clusters")"
   grep -q "$cluster" "$work/$out.clusters" || fail "$label: clusters did not list $cluster: $(cat "$work/$out.clusters")"

@@ -24,8 +24,9 @@ static int find_in_path(const char *name, char *out, size_t size) {
   if (path == NULL || *path == '\0') path = "/usr/local/bin:/usr/bin:/bin";
   while (*path != '\0') {
     size_t len = strcspn(path, ":");
-    int n = snprintf(out, size, "%.*s/%s", (int)len, len == 0 ? "." : path, name);
-    if (len == 0) n = snprintf(out, size, "./%s", name);
+    /* An empty entry means the current folder. */
+    int n = len == 0 ? snprintf(out, size, "./%s", name)
+                     : snprintf(out, size, "%.*s/%s", (int)len, path, name);
     if (n > 0 && (size_t)n < size && access(out, X_OK) == 0) return 0;
     path += len;
     if (*path == ':') ++path;
