@@ -104,9 +104,10 @@ python3 ci/dist/generate.py "$top/libexec/kind-must-gather" "$version" "$top/sha
 chmod -R u=rwX,go=rX "$top"
 chmod 0755 "$top/bin/kind-must-gather" "$top/libexec/kind-must-gather" "$top/lib/$loader"
 
+# gzip -6: -9 takes three times the CPU for 0.5 % less.
 tarball="dist/$name.tar.gz"
 tar --sort=name --format=gnu --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-  -C "$stage" -cf - "$name" | gzip -n -9 >"$tarball.tmp"
+  -C "$stage" -cf - "$name" | gzip -n -6 >"$tarball.tmp"
 mv "$tarball.tmp" "$tarball"
 (cd dist && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
 echo "$tarball"
