@@ -13,6 +13,8 @@ packages=(
   libcpp-httplib-dev libssl-dev
   # tests and demo: the container engine, Markdown checks, archive tools
   podman cmark-gfm zstd python3 clang-format curl
+  # packaging and lint: the launcher's static libc, dpkg-deb, ci/lint.sh
+  libc6-dev dpkg yamllint shellcheck
 )
 
 missing=()

@@ -24,6 +24,17 @@ meson test -C "$build" --print-errorlogs --num-processes 2
 echo "== benchmark smoke (keeps ci/bench.sh working; the real runs are ci/bench.sh)"
 python3 ci/bench.py --build "$build" --smoke --out "$build/bench-smoke" >/dev/null
 
+echo "== lint (yamllint, shellcheck)"
+ci/lint.sh
+if [ "${KMG_SKIP_PACKAGE:-0}" != "1" ]; then
+  # The tarball and .deb from this build (stripped; the layout of a release, -O2 objects with -g)
+  # rather than a second, release-mode build: seconds instead of minutes. KMG_SKIP_PACKAGE=1 skips.
+  echo "== release tarball in an empty root, .deb installed with apt"
+  KMG_RELEASE_BUILD_DIR="$build" ci/package.sh --deb
+  KMG_BUILD_DIR="$build" ci/package-test.sh
+  ci/package-deb-test.sh
+fi
+
 if [ "${KMG_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== meson test under ASan+UBSan"
   san=${build}-asan

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/options.h"
+#include "app/version.h"
 #include "util/log.h"
 
 namespace kmg::app {
@@ -159,7 +160,7 @@ int run_cli(int argc, char** argv) {
                 log_format == "json" ? LogFormat::kJson : LogFormat::kText);
 
   if (*version_cmd) {
-    std::cout << "kind-must-gather " << KMG_VERSION << "\n";
+    std::cout << "kind-must-gather " << version() << "\ncommit " << commit() << "\n";
     return kExitComplete;
   }
   const char* gha = std::getenv("GITHUB_ACTIONS");

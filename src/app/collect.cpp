@@ -16,6 +16,7 @@
 #include "app/progress.h"
 #include "app/signals.h"
 #include "app/targets.h"
+#include "app/version.h"
 #include "bundle/bundle_writer.h"
 #include "bundle/layout.h"
 #include "bundle/manifest.h"
@@ -119,7 +120,8 @@ int run_collect(const CollectOptions& options) {
   SignalGuard signals(deadline);
   Redactor redactor(options.redact);
   bundle::Manifest manifest;
-  manifest.set("tool", {{"name", "kind-must-gather"}, {"version", KMG_VERSION}});
+  manifest.set("tool",
+               {{"name", "kind-must-gather"}, {"version", version()}, {"commit", commit()}});
   manifest.set("command_line", redactor.redact(options.command_line));
   manifest.set("started_at", format_rfc3339(started));
 

@@ -87,7 +87,10 @@ for a in json.load(open(sys.argv[1]))["items"]:
   compare "$(basename "$scenario"): apiservices" "$work/kubectl.txt" "$work/bundle.txt"
 
   # A scenario without pods or nodes would compare nothing and pass.
-  [ "$pods" -gt 0 ] && [ "$nodes" -gt 0 ] || { echo "FAIL: nothing compared in $scenario"; exit 1; }
+  if [ "$pods" -eq 0 ] || [ "$nodes" -eq 0 ]; then
+    echo "FAIL: nothing compared in $scenario"
+    exit 1
+  fi
   echo "$(basename "$scenario"): $pods pods and $nodes nodes compared"
 
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
