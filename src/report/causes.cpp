@@ -117,6 +117,19 @@ std::vector<std::size_t> FindingIndex::direct(const ObjectRef& ref) const {
   return out;
 }
 
+// What a pod behind a Service does wrong itself: when one of its findings is a cause (it crashes,
+// cannot pull), the consequences on the same pod (it cannot reach another Service) are not why
+// the Service fails.
+std::vector<std::size_t> FindingIndex::own_failures(std::vector<std::size_t> on_pod) const {
+  auto is_cause = [&](std::size_t i) {
+    const detect::Detector* d = detect::find_detector(findings_[i].detector);
+    return d != nullptr && d->role == detect::Role::cause;
+  };
+  if (std::any_of(on_pod.begin(), on_pod.end(), is_cause))
+    std::erase_if(on_pod, [&](std::size_t i) { return !is_cause(i); });
+  return on_pod;
+}
+
 std::vector<std::size_t> FindingIndex::behind_service(const ObjectRef& ref) const {
   std::vector<std::size_t> out;
   for (const ClusterData* c : clusters_of(m_, ref)) {
@@ -128,8 +141,8 @@ std::vector<std::size_t> FindingIndex::behind_service(const ObjectRef& ref) cons
       for (const auto& pod : c->items("pods"))
         if (str(at_path(pod, {"metadata"}), "namespace") == ns &&
             detect::selector_matches(selector, at_path(pod, {"metadata", "labels"})))
-          append_unique(
-              out, direct(ObjectRef{c->name, ns, "Pod", str(at_path(pod, {"metadata"}), "name")}));
+          append_unique(out, own_failures(direct(ObjectRef{
+                                 c->name, ns, "Pod", str(at_path(pod, {"metadata"}), "name")})));
     }
   }
   return out;
@@ -160,7 +173,8 @@ std::vector<std::size_t> FindingIndex::behind_webhook(const ObjectRef& ref) cons
 }
 
 std::vector<std::size_t> FindingIndex::on(const ObjectRef& ref) const {
-  std::vector<std::size_t> out = direct(ref);
+  // A pod is named as a cause for what it does wrong itself, not for what it suffers.
+  std::vector<std::size_t> out = ref.kind == "Pod" ? own_failures(direct(ref)) : direct(ref);
   if (ref.kind == "Service") append_unique(out, behind_service(ref));
   if (ref.kind == "Webhook") append_unique(out, behind_webhook(ref));
   std::sort(out.begin(), out.end());

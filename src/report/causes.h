@@ -23,6 +23,7 @@ class FindingIndex {
  private:
   std::vector<std::size_t> direct(const ObjectRef& ref) const;
   std::vector<std::size_t> behind_service(const ObjectRef& ref) const;
+  std::vector<std::size_t> own_failures(std::vector<std::size_t> on_pod) const;
   std::vector<std::size_t> behind_webhook(const ObjectRef& ref) const;
 
   const Model& m_;

@@ -212,8 +212,10 @@ def apiservice_unavailable():
             "status": {"conditions": [condition("Available", "False", sc.clock.ts(201),
                                                 "MissingEndpoints", msg, probe=False)]}})
     doc = sc.document()
-    doc["expect"] = {"root_detectors": ["apiservice-unavailable"],
-                     "verdict_contains": ["v1beta1.metrics.k8s.io"], "absent_detectors": []}
+    # Nothing runs behind the Service: that is the root; the APIService is its effect.
+    doc["expect"] = {"root_detectors": ["service-selects-nothing"],
+                     "effect_detectors": ["apiservice-unavailable"],
+                     "verdict_contains": ["metrics-server"], "absent_detectors": []}
     sc.document = lambda: doc
     sc.write(os.path.join(OUT, "access-apiservice-unavailable.json"))
 
