@@ -72,10 +72,10 @@ struct NodeSession {
                  outcome.kind != ErrorKind::unavailable))
       return;
     gone = true;
-    ctx.manifest.add_note(ctx.target.name,
-                          "node " + node.name + " stopped answering (" +
-                              engine::to_string(outcome.kind) + ": " + first_line(outcome.error) +
-                              "); its remaining node files were skipped");
+    ctx.manifest.add_note(ctx.target.name, "node " + node.name + " stopped answering (" +
+                                               engine::to_string(outcome.kind) + ": " +
+                                               first_line(outcome.error) +
+                                               "); its remaining node files were skipped");
   }
 };
 
@@ -256,9 +256,8 @@ void collect_node(ClusterContext& ctx, engine::EngineApi& engine, const NodeInfo
                   const std::string& scratch) {
   NodeSession s{ctx, engine, node, node.container_id.empty() ? node.name : node.container_id,
                 scratch};
-  write_stream(s, "serial.log", "logs " + node.name, [&](const engine::ChunkSink& sink) {
-    return engine.logs(s.id, sink, s.call());
-  });
+  write_stream(s, "serial.log", "logs " + node.name,
+               [&](const engine::ChunkSink& sink) { return engine.logs(s.id, sink, s.call()); });
   write_inspect(s);
   if (node.state != "running") {
     const std::string state = node.state.empty() ? "not running" : node.state;

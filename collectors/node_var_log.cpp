@@ -141,8 +141,7 @@ std::string copy_entry(archive* a, bool gzipped, const std::function<void(std::s
 
 // One regular file of the stream into the bundle, redacted and tail-capped.
 void write_entry(ClusterContext& ctx, const discovery::NodeInfo& node, archive* a,
-                 const std::string& entry_name, const std::string& scratch,
-                 VarLogResult& result) {
+                 const std::string& entry_name, const std::string& scratch, VarLogResult& result) {
   std::string name = entry_name;
   const bool gzipped = name.ends_with(".gz");
   if (gzipped) name.resize(name.size() - 3);
@@ -226,8 +225,7 @@ VarLogResult collect_var_log(ClusterContext& ctx, engine::EngineApi& engine,
   });
   result.engine = engine.archive(
       id, "/var/log",
-      [&](std::string_view chunk) { return !ctx.deadline.expired() && channel.push(chunk); },
-      call);
+      [&](std::string_view chunk) { return !ctx.deadline.expired() && channel.push(chunk); }, call);
   channel.writer_finished();
   reader.join();
   ctx.manifest.add_request(ctx.target.name, kName, result.engine.bytes);

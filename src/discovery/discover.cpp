@@ -85,17 +85,16 @@ std::string api_server_url(EngineApi& engine, const Container& node, std::string
 std::string admin_conf_tar(EngineApi& engine, const Container& node, std::string& error) {
   std::string tar;
   bool too_big = false;
-  const engine::StreamResult got = engine.archive(
-      node_ref(node), kAdminConf,
-      [&](std::string_view chunk) {
-        if (tar.size() + chunk.size() > kAdminConfCap) {
-          too_big = true;
-          return false;
-        }
-        tar.append(chunk);
-        return true;
-      },
-      {});
+  const engine::StreamResult got = engine.archive(node_ref(node), kAdminConf,
+                                                  [&](std::string_view chunk) {
+                                                    if (tar.size() + chunk.size() > kAdminConfCap) {
+                                                      too_big = true;
+                                                      return false;
+                                                    }
+                                                    tar.append(chunk);
+                                                    return true;
+                                                  },
+                                                  {});
   if (too_big) {
     error = "admin.conf of " + node.name + ": archive larger than 4 MiB";
   } else if (!got.ok()) {

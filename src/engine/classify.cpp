@@ -17,13 +17,20 @@ bool contains_any(const std::string& text, std::initializer_list<const char*> ne
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::none: return "ok";
-    case ErrorKind::not_found: return "not found";
-    case ErrorKind::not_running: return "not running";
-    case ErrorKind::refused: return "refused";
-    case ErrorKind::timed_out: return "timed out";
-    case ErrorKind::unavailable: return "unavailable";
-    case ErrorKind::failed: return "failed";
+    case ErrorKind::none:
+      return "ok";
+    case ErrorKind::not_found:
+      return "not found";
+    case ErrorKind::not_running:
+      return "not running";
+    case ErrorKind::refused:
+      return "refused";
+    case ErrorKind::timed_out:
+      return "timed out";
+    case ErrorKind::unavailable:
+      return "unavailable";
+    case ErrorKind::failed:
+      return "failed";
   }
   return "failed";
 }
@@ -57,9 +64,8 @@ bool is_exec_start_failure(std::string_view text) {
   const std::string head = to_lower(text.substr(0, 512));
   // Docker: "OCI runtime exec failed: exec failed: unable to start container process: ...";
   // Podman: "Error: crun: executable file `x` not found", "Error: runc: exec failed: ...".
-  return head.rfind("oci runtime exec failed", 0) == 0 ||
-         head.rfind("error: runc:", 0) == 0 || head.rfind("error: crun:", 0) == 0 ||
-         head.rfind("error: oci runtime", 0) == 0 ||
+  return head.rfind("oci runtime exec failed", 0) == 0 || head.rfind("error: runc:", 0) == 0 ||
+         head.rfind("error: crun:", 0) == 0 || head.rfind("error: oci runtime", 0) == 0 ||
          contains_any(head, {"unable to start container process", "unable to apply caps"});
 }
 

@@ -179,7 +179,7 @@ CliEngine::CliEngine(std::string provider, std::string binary, CliEngineOptions 
     : provider_(std::move(provider)), binary_(std::move(binary)), options_(options) {}
 
 Outcome CliEngine::failure(ErrorKind kind, const std::vector<std::string>& args,
-                          const std::string& reason) const {
+                           const std::string& reason) const {
   std::vector<std::string> shown(args.begin(),
                                  args.begin() + std::min<std::size_t>(args.size(), 4));
   Outcome out;
@@ -278,9 +278,9 @@ InspectResult CliEngine::inspect(const std::string& id) {
   } else if (j.is_object()) {
     result.json = j.dump();
   } else {
-    static_cast<Outcome&>(result) =
-        j.is_discarded() ? failure(ErrorKind::failed, args, "invalid JSON")
-                         : failure(ErrorKind::not_found, args, "no such container");
+    static_cast<Outcome&>(result) = j.is_discarded()
+                                        ? failure(ErrorKind::failed, args, "invalid JSON")
+                                        : failure(ErrorKind::not_found, args, "no such container");
   }
   return result;
 }

@@ -48,8 +48,8 @@ class CliEngine final : public EngineApi {
   // docker/podman: `cp <id>:<path> -` (works on stopped containers); nerdctl: `exec tar -cf -`.
   StreamResult archive(const std::string& id, const std::string& path, const ChunkSink& sink,
                        const CallOptions& options) override;
-  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd,
-                  const ChunkSink& sink, const CallOptions& options) override;
+  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd, const ChunkSink& sink,
+                  const CallOptions& options) override;
   StreamResult logs(const std::string& id, const ChunkSink& sink,
                     const CallOptions& options) override;
 

@@ -69,8 +69,8 @@ struct StreamResult : Outcome {
 
 // ok() means the engine ran the command: its own exit code may still be non-zero.
 struct ExecResult : Outcome {
-  int exit_code = -1;            // -1: unknown (stopped by the sink, or never ran)
-  std::string stderr_text;       // the command's stderr, kept apart from stdout (capped)
+  int exit_code = -1;       // -1: unknown (stopped by the sink, or never ran)
+  std::string stderr_text;  // the command's stderr, kept apart from stdout (capped)
   std::uint64_t stdout_bytes = 0;
   bool stopped_by_sink = false;
   bool succeeded() const { return ok() && exit_code == 0; }

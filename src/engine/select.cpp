@@ -5,9 +5,9 @@
 #include <set>
 
 #include "engine/cli_engine.h"
-#include "util/process.h"
 #include "engine/socket_engine.h"
 #include "util/errors.h"
+#include "util/process.h"
 
 namespace kmg::engine {
 

@@ -175,7 +175,8 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
   if (options_.deadline != nullptr) timeout = std::min(timeout, options_.deadline->remaining());
   timeout = std::max(timeout, Millis(1));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min<long long>(10000, timeout.count())));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<long long>(10000, timeout.count())));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl::Slist headers;
   if (method == "POST") {
@@ -277,8 +278,7 @@ InspectResult SocketEngine::inspect(const std::string& id) {
   return result;
 }
 
-StreamResult SocketEngine::stream(const std::string& path, const ChunkSink& sink,
-                                  Millis timeout) {
+StreamResult SocketEngine::stream(const std::string& path, const ChunkSink& sink, Millis timeout) {
   StreamResult result;
   const ChunkSink counted = [&](std::string_view chunk) {
     result.bytes += chunk.size();
@@ -331,15 +331,19 @@ ExecResult SocketEngine::exec(const std::string& id, const std::vector<std::stri
   ExecResult result;
   std::string create;
   if (!versioned("/containers/" + url_encode(id) + "/exec", create, result)) return result;
-  const nlohmann::json create_body = {{"AttachStdin", false}, {"AttachStdout", true},
-                                      {"AttachStderr", true}, {"Tty", false},
-                                      {"Privileged", options.privileged}, {"Cmd", cmd}};
-  Reply created =
-      request("POST", create, create_body.dump(), nullptr, std::min(left(), options_.request_timeout));
+  const nlohmann::json create_body = {{"AttachStdin", false},
+                                      {"AttachStdout", true},
+                                      {"AttachStderr", true},
+                                      {"Tty", false},
+                                      {"Privileged", options.privileged},
+                                      {"Cmd", cmd}};
+  Reply created = request("POST", create, create_body.dump(), nullptr,
+                          std::min(left(), options_.request_timeout));
   if (!judge(created, "POST", create, result)) return result;
   const auto id_doc = nlohmann::json::parse(created.body, nullptr, false);
   if (!id_doc.is_object() || !id_doc.contains("Id") || !id_doc["Id"].is_string()) {
-    static_cast<Outcome&>(result) = failure(ErrorKind::failed, "POST", create, "no exec Id in reply");
+    static_cast<Outcome&>(result) =
+        failure(ErrorKind::failed, "POST", create, "no exec Id in reply");
     return result;
   }
   const std::string exec_id = id_doc["Id"].get<std::string>();
@@ -368,8 +372,7 @@ ExecResult SocketEngine::exec(const std::string& id, const std::vector<std::stri
     const std::string said = is_exec_start_failure(head) ? head : result.stderr_text;
     if (is_exec_start_failure(said)) {
       static_cast<Outcome&>(result) = failure(kind_from_message(said), "POST",
-                                              start + " (" + join_cmd(cmd) + ")",
-                                              first_line(said));
+                                              start + " (" + join_cmd(cmd) + ")", first_line(said));
     }
   }
   return result;

@@ -40,8 +40,8 @@ class SocketEngine final : public EngineApi {
   InspectResult inspect(const std::string& id) override;
   StreamResult archive(const std::string& id, const std::string& path, const ChunkSink& sink,
                        const CallOptions& options) override;
-  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd,
-                  const ChunkSink& sink, const CallOptions& options) override;
+  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd, const ChunkSink& sink,
+                  const CallOptions& options) override;
   StreamResult logs(const std::string& id, const ChunkSink& sink,
                     const CallOptions& options) override;
 

@@ -200,8 +200,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const OutputSink
   auto env_ptrs = pointers(env);
   pid_t pid = -1;
   // glibc's posix_spawn reports exec failures (ENOENT, EACCES) as its return value.
-  const int rc = ::posix_spawnp(&pid, args[0].c_str(), actions.get(), attributes.get(), arg_ptrs.data(),
-                                env_ptrs.data());
+  const int rc = ::posix_spawnp(&pid, args[0].c_str(), actions.get(), attributes.get(),
+                                arg_ptrs.data(), env_ptrs.data());
   if (rc != 0) {
     result.spawn_error = argv[0] + ": " + std::strerror(rc);
     return result;

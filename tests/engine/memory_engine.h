@@ -116,8 +116,7 @@ class MemoryEngine : public engine::EngineApi {
   }
 
   engine::StreamResult archive(const std::string& id, const std::string& path,
-                               const engine::ChunkSink& sink,
-                               const engine::CallOptions&) override {
+                               const engine::ChunkSink& sink, const engine::CallOptions&) override {
     engine::StreamResult result;
     const std::string req = "GET /containers/" + id + "/archive?path=" + path;
     if (!enter("archive", req, result)) return result;

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util/process.h"
 #include "engine/socket_engine.h"
 #include "util/errors.h"
+#include "util/process.h"
 
 namespace kmg::testing {
 

@@ -302,7 +302,8 @@ TEST_SUITE("engine") {
                      ps +
                      "';;\n"
                      "  inspect) echo '[{\"Id\":\"abc\",\"Config\":{\"Tty\":true}}]';;\n"
-                     "  exec) shift 3; echo \"ran $*\"; echo oops >&2; exit 4;;\n"
+                     "  exec) shift; [ \"$1\" = --privileged ] && shift; shift; echo \"ran $*\"; "
+                     "echo oops >&2; exit 4;;\n"
                      "  logs) echo line1; echo line2 >&2;;\n"
                      "  *) echo \"unknown $1\" >&2; exit 1;;\n"
                      "esac\n");
@@ -324,26 +325,24 @@ TEST_SUITE("engine") {
     CHECK(cs.containers.size() == 2);
     CHECK(nlohmann::json::parse(cli.inspect("abc").json)["Id"] == "abc");
     std::string out;
-    const auto r = cli.exec(
-        "abc", {"cat", "/kind/version"},
-        [&](std::string_view c) {
-          out.append(c);
-          return true;
-        },
-        {});
+    const auto r = cli.exec("abc", {"cat", "/kind/version"},
+                            [&](std::string_view c) {
+                              out.append(c);
+                              return true;
+                            },
+                            {});
     // The command ran and failed: the engine call is ok, the exit code and stderr are its own.
     CHECK(r.ok());
     CHECK(out == "ran cat /kind/version\n");
     CHECK(r.exit_code == 4);
     CHECK(r.stderr_text == "oops\n");
     std::string logs;
-    cli.logs(
-        "abc",
-        [&](std::string_view c) {
-          logs.append(c);
-          return true;
-        },
-        {});
+    cli.logs("abc",
+             [&](std::string_view c) {
+               logs.append(c);
+               return true;
+             },
+             {});
     CHECK(logs.find("line1") != std::string::npos);
     CHECK(logs.find("line2") != std::string::npos);
   }
@@ -400,13 +399,12 @@ TEST_SUITE("engine") {
     CHECK(cs[0].ports[0].container_port == "6443/tcp");
 
     std::string out;
-    const auto r = e.exec(
-        "abc", {"journalctl", "-u", "kubelet"},
-        [&](std::string_view c) {
-          out.append(c);
-          return true;
-        },
-        {});
+    const auto r = e.exec("abc", {"journalctl", "-u", "kubelet"},
+                          [&](std::string_view c) {
+                            out.append(c);
+                            return true;
+                          },
+                          {});
     CHECK(r.ok());
     CHECK(out == "kubelet ok\n");
     CHECK(r.stderr_text == "warn\n");
@@ -445,13 +443,14 @@ TEST_SUITE("engine") {
       if (r.target == "/v1.41/containers/node/exec") {
         const auto body = nlohmann::json::parse(r.body);
         const std::string cmd = body["Cmd"][0];
-        const std::string id = cmd == "crictl"        ? "missing"
-                               : cmd == "sleep"       ? "hang"
+        const std::string id = cmd == "crictl"      ? "missing"
+                               : cmd == "sleep"     ? "hang"
                                : body["Privileged"] ? "priv"
-                                                      : "plain";
+                                                    : "plain";
         return UnixHttpServer::reply(201, R"({"Id":")" + id + R"("})");
       }
-      if (r.target == "/v1.41/exec/priv/start") return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, caps));
+      if (r.target == "/v1.41/exec/priv/start")
+        return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, caps));
       if (r.target == "/v1.41/exec/missing/start")
         return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, missing));
       if (r.target == "/v1.41/exec/plain/start")
@@ -467,7 +466,8 @@ TEST_SUITE("engine") {
         return UnixHttpServer::reply(200, R"({"Running":false,"ExitCode":127})");
       if (r.target == "/v1.41/exec/plain/json")
         return UnixHttpServer::reply(200, R"({"Running":false,"ExitCode":0})");
-      return UnixHttpServer::reply(404, R"({"message":"Could not find the file /nope in container node"})");
+      return UnixHttpServer::reply(
+          404, R"({"message":"Could not find the file /nope in container node"})");
     });
     engine::SocketEngine e(sock, "docker");
     std::string out;
@@ -485,7 +485,7 @@ TEST_SUITE("engine") {
     out.clear();
     r = e.exec("node", {"journalctl", "--no-pager"}, keep, {});
     CHECK(r.succeeded());
-    CHECK(out == "journal line\n");          // stdout only
+    CHECK(out == "journal line\n");         // stdout only
     CHECK(r.stderr_text == "a warning\n");  // stderr apart
 
     r = e.exec("node", {"crictl", "images"}, keep, privileged);
@@ -522,8 +522,9 @@ TEST_SUITE("engine") {
           engine::ErrorKind::not_running);
     CHECK(engine::kind_from_message("can only create exec sessions on running containers: "
                                     "container state improper") == engine::ErrorKind::not_running);
-    CHECK(engine::kind_from_status(500, "OCI runtime exec failed: unable to apply caps: "
-                                        "operation not permitted") == engine::ErrorKind::refused);
+    CHECK(engine::kind_from_status(500,
+                                   "OCI runtime exec failed: unable to apply caps: "
+                                   "operation not permitted") == engine::ErrorKind::refused);
     CHECK(engine::kind_from_status(404, "anything") == engine::ErrorKind::not_found);
     CHECK(engine::kind_from_message("boom") == engine::ErrorKind::failed);
     CHECK(engine::is_exec_start_failure("OCI runtime exec failed: exec failed: x"));
@@ -550,20 +551,18 @@ TEST_SUITE("engine") {
     });
     engine::SocketEngine e(sock, "podman");
     std::string tty, notty;
-    e.logs(
-        "tty",
-        [&](std::string_view c) {
-          tty.append(c);
-          return true;
-        },
-        {});
-    e.logs(
-        "notty",
-        [&](std::string_view c) {
-          notty.append(c);
-          return true;
-        },
-        {});
+    e.logs("tty",
+           [&](std::string_view c) {
+             tty.append(c);
+             return true;
+           },
+           {});
+    e.logs("notty",
+           [&](std::string_view c) {
+             notty.append(c);
+             return true;
+           },
+           {});
     CHECK(e.provider() == "docker");
     CHECK(tty == "2025-01-01T00:00:00Z systemd booting\n");
     CHECK(notty == "a\nb\n");

@@ -52,19 +52,18 @@ TEST_SUITE("engine-podman") {
     CHECK(engine::inspect_state(doc) == "created");
 
     std::string tar;
-    const auto got = e.archive(
-        id, "/etc/kubernetes/admin.conf",
-        [&](std::string_view c) {
-          tar.append(c);
-          return true;
-        },
-        {});
+    const auto got = e.archive(id, "/etc/kubernetes/admin.conf",
+                               [&](std::string_view c) {
+                                 tar.append(c);
+                                 return true;
+                               },
+                               {});
     CHECK(got.ok());
     CHECK(tar.find("admin.conf") != std::string::npos);
     CHECK(tar.find("# marker-" + cluster) != std::string::npos);
 
-    const auto none = e.archive(
-        id, "/etc/kubernetes/none.conf", [](std::string_view) { return true; }, {});
+    const auto none =
+        e.archive(id, "/etc/kubernetes/none.conf", [](std::string_view) { return true; }, {});
     CHECK(none.kind == engine::ErrorKind::not_found);
     CHECK(none.error.find("podman at " + f.socket_path() + ": GET /v") != std::string::npos);
     // Exec needs a running container: the error names engine, socket and request.
@@ -97,13 +96,12 @@ TEST_SUITE("engine-podman") {
     REQUIRE(ports.size() == 1);
     CHECK(ports[0].host_port == std::to_string(port));
     std::string tar;
-    cli.archive(
-        cs[0].id, "/etc/kubernetes/admin.conf",
-        [&](std::string_view c) {
-          tar.append(c);
-          return true;
-        },
-        {});
+    cli.archive(cs[0].id, "/etc/kubernetes/admin.conf",
+                [&](std::string_view c) {
+                  tar.append(c);
+                  return true;
+                },
+                {});
     CHECK(tar.find("marker-" + cluster) != std::string::npos);
   }
 }
