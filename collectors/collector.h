@@ -39,6 +39,8 @@ struct GatherOptions {
   int trace_limit = 20;                  // traces per service
   std::string jaeger_url;                // outside the cluster, optional
   std::vector<std::string> attachments;  // --attach paths
+  // One engine call on a node (exec, archive, logs): what a paused or hung node may cost.
+  std::chrono::milliseconds node_call_timeout{std::chrono::seconds(60)};
 };
 
 // The lists every collector builds on, fetched once per cluster before the collectors run.

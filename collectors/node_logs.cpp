@@ -1,18 +1,11 @@
 #include "collectors/node_logs.h"
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <nlohmann/json.hpp>
 #include <stdlib.h>
 
@@ -20,11 +13,11 @@
 #include "bundle/layout.h"
 #include "bundle/manifest.h"
 #include "collectors/common.h"
+#include "collectors/node_var_log.h"
 #include "collectors/tail_log.h"
 #include "discovery/cluster_target.h"
 #include "engine/engine_api.h"
 #include "util/deadline.h"
-#include "util/path.h"
 #include "util/redact.h"
 #include "util/text.h"
 
@@ -32,64 +25,9 @@ namespace kmg::collectors {
 namespace {
 
 constexpr const char* kName = "node-logs";
-constexpr const char* kPodLogsDir = "/var/log/pods";
 
 using discovery::NodeInfo;
-
-// The engine pushes the archive's bytes; libarchive pulls them. This bounded queue joins the two
-// with flat memory: the producer waits while kMaxQueued bytes are unread.
-class ChunkChannel {
- public:
-  // False once the reader has stopped (the producer should stop too).
-  bool push(std::string_view chunk) {
-    if (chunk.empty()) return true;
-    std::unique_lock lock(mutex_);
-    space_.wait(lock, [this] { return queued_ < kMaxQueued || reader_done_; });
-    if (reader_done_) return false;
-    queue_.emplace_back(chunk);
-    queued_ += chunk.size();
-    ready_.notify_one();
-    return true;
-  }
-  void writer_finished() {
-    std::lock_guard lock(mutex_);
-    writer_done_ = true;
-    ready_.notify_all();
-  }
-  // The next chunk, or false at the end of the stream.
-  bool pop(std::string& out) {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [this] { return !queue_.empty() || writer_done_; });
-    if (queue_.empty()) return false;
-    out = std::move(queue_.front());
-    queue_.pop_front();
-    queued_ -= out.size();
-    space_.notify_one();
-    return true;
-  }
-  void reader_finished() {
-    std::lock_guard lock(mutex_);
-    reader_done_ = true;
-    queue_.clear();
-    queued_ = 0;
-    space_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kMaxQueued = 4 << 20;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::condition_variable space_;
-  std::deque<std::string> queue_;
-  std::size_t queued_ = 0;
-  bool writer_done_ = false;
-  bool reader_done_ = false;
-};
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
+using engine::ErrorKind;
 
 void record(ClusterContext& ctx, const char* method, const std::string& what,
             const std::string& message) {
@@ -105,38 +43,77 @@ void record(ClusterContext& ctx, const char* method, const std::string& what,
 std::string first_line(std::string_view text) {
   text = trim(text);
   const auto nl = text.find('\n');
-  return std::string(nl == std::string_view::npos ? text : text.substr(0, nl));
+  return std::string(trim(nl == std::string_view::npos ? text : text.substr(0, nl)));
 }
 
-// Runs an engine call that streams its output; returns "" or why it failed.
-using Producer = std::function<std::string(const engine::ChunkSink&)>;
+// One node's gather: the engine calls share its privilege and whether it still answers.
+struct NodeSession {
+  ClusterContext& ctx;
+  engine::EngineApi& engine;
+  const NodeInfo& node;
+  std::string id;
+  std::string scratch;
+  bool privileged = true;  // as kind execs; dropped once the engine refuses
+  bool gone = false;       // stopped answering: no more calls
 
-// Streams `produce`'s output through the redactor into a tail-keeping spool (flat memory, the
-// last log_limit_bytes kept), then into node-logs/<node>/<file>. A stream cut short by a failure
-// is still written: its first part is evidence too. True when complete and written.
-bool stream_to_file(ClusterContext& ctx, const NodeInfo& node, const std::string& file,
-                    const char* method, const std::string& what, const std::string& scratch,
-                    const Producer& produce) {
-  if (ctx.deadline.expired()) return false;
-  TailLog tail(ctx.options.log_limit_bytes, scratch);
-  LineRedactor lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
-  std::uint64_t received = 0;
-  const std::string failure = produce([&](std::string_view chunk) {
-    received += chunk.size();
-    lines.feed(chunk);
-    return !ctx.deadline.expired();
-  });
-  lines.flush();
-  ctx.manifest.add_request(ctx.target.name, kName, received);
-  if (!failure.empty()) record(ctx, method, what, failure);
-  if (!failure.empty() && received == 0) return false;
-  const std::string relpath = bundle::layout::node_log(ctx.target.name, node.name, file);
-  if (tail.finish(ctx.writer, relpath) < 0) {
-    record_problem(ctx, kName, relpath, "not written: bundle size budget reached");
-    return false;
+  engine::CallOptions call() const {
+    engine::CallOptions options;
+    options.timeout = std::min(ctx.options.node_call_timeout, ctx.deadline.remaining());
+    options.privileged = privileged;
+    return options;
   }
-  ctx.manifest.add_items(ctx.target.name, kName, 1);
-  return failure.empty();
+  std::string path(const std::string& file) const {
+    return bundle::layout::node_log(ctx.target.name, node.name, file);
+  }
+  // After a failure that says the node no longer answers, skip the rest of it (one timeout
+  // per node, not one per file).
+  void check_gone(const engine::Outcome& outcome) {
+    if (gone || (outcome.kind != ErrorKind::not_running && outcome.kind != ErrorKind::timed_out &&
+                 outcome.kind != ErrorKind::unavailable))
+      return;
+    gone = true;
+    ctx.manifest.add_note(ctx.target.name, "node " + node.name + " stopped answering (" +
+                                               engine::to_string(outcome.kind) + ": " +
+                                               first_line(outcome.error) +
+                                               "); its remaining node files were skipped");
+  }
+};
+
+// Where one call's stdout goes: the redactor, then a tail-keeping spool (flat memory, the last
+// log_limit_bytes kept) that becomes a file only when the call is judged worth keeping.
+struct Spool {
+  TailLog tail;
+  LineRedactor lines;
+  Spool(ClusterContext& ctx, const std::string& scratch)
+      : tail(ctx.options.log_limit_bytes, scratch),
+        lines(ctx.redactor, [this](std::string_view text) { tail.write(text); }) {}
+  engine::ChunkSink sink(const Deadline& deadline) {
+    return [this, &deadline](std::string_view chunk) {
+      lines.feed(chunk);
+      return !deadline.expired();
+    };
+  }
+  bool write(NodeSession& s, const std::string& file) {
+    lines.flush();
+    const std::string relpath = s.path(file);
+    if (tail.finish(s.ctx.writer, relpath) < 0) {
+      record_problem(s.ctx, kName, relpath, "not written: bundle size budget reached");
+      return false;
+    }
+    s.ctx.manifest.add_items(s.ctx.target.name, kName, 1);
+    return true;
+  }
+};
+
+void write_stream(NodeSession& s, const std::string& file, const std::string& what,
+                  const std::function<engine::StreamResult(const engine::ChunkSink&)>& produce) {
+  if (s.ctx.deadline.expired()) return;
+  Spool spool(s.ctx, s.scratch);
+  const engine::StreamResult r = produce(spool.sink(s.ctx.deadline));
+  s.ctx.manifest.add_request(s.ctx.target.name, kName, r.bytes);
+  if (!r.ok()) record(s.ctx, "GET", what, r.error);
+  // A stream cut short is still written: its first part is evidence too.
+  if (r.ok() || r.bytes > 0) spool.write(s, file);
 }
 
 void redact_strings(nlohmann::json& value, const Redactor& redactor) {
@@ -147,272 +124,152 @@ void redact_strings(nlohmann::json& value, const Redactor& redactor) {
   }
 }
 
-void write_inspect(ClusterContext& ctx, engine::EngineApi& engine, const NodeInfo& node,
-                   const std::string& id) {
-  if (ctx.deadline.expired()) return;
-  std::string text;
-  try {
-    text = engine.inspect(id);
-  } catch (const std::exception& e) {
-    record(ctx, "GET", "inspect " + node.name, e.what());
+void write_inspect(NodeSession& s) {
+  if (s.ctx.deadline.expired()) return;
+  const engine::InspectResult r = s.engine.inspect(s.id);
+  if (!r.ok()) {
+    record(s.ctx, "GET", "inspect " + s.node.name, r.error);
     return;
   }
-  ctx.manifest.add_request(ctx.target.name, kName, text.size());
+  s.ctx.manifest.add_request(s.ctx.target.name, kName, r.json.size());
   // Redact value by value so the document stays valid JSON (Config.Env holds KEY=secret pairs).
-  auto doc = nlohmann::json::parse(text, nullptr, false);
+  auto doc = nlohmann::json::parse(r.json, nullptr, false);
   std::string out;
   if (doc.is_discarded()) {
-    out = ctx.redactor.redact(text);
+    out = s.ctx.redactor.redact(r.json);
   } else {
-    redact_strings(doc, ctx.redactor);
+    redact_strings(doc, s.ctx.redactor);
     out = doc.dump(1);
   }
-  write_output(ctx, kName, bundle::layout::node_log(ctx.target.name, node.name, "inspect.json"),
-               out);
+  write_output(s.ctx, kName, s.path("inspect.json"), out);
 }
 
-// ---- /var/log/pods from the engine's archive endpoint ---------------------------------------
+// ---- exec ---------------------------------------------------------------------------------------
 
-// "pods/<ns>_<pod>_<uid>/<ctr>/0.log" (as the engine names entries of /var/log/pods) to the
-// bundle-relative name under the node's folder, every component sanitized. Nothing for entries
-// that try to leave the folder.
-std::optional<std::string> pod_log_name(std::string_view entry) {
-  std::vector<std::string> parts;
-  for (const auto& part : split(entry, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (part == "..") return std::nullopt;
-    parts.push_back(part);
-  }
-  if (!parts.empty() && parts.front() == "pods") parts.erase(parts.begin());
-  if (parts.empty()) return std::nullopt;
-  std::string name = "pods";
-  for (const auto& part : parts) name += "/" + safe_path_component(part);
-  return name;
+// Runs `command` once into a fresh spool; the spool is written only for a clean exit (or a
+// stream cut short by the deadline or the timeout: what arrived is the command's own stdout).
+engine::ExecResult exec_once(NodeSession& s, const std::vector<std::string>& command,
+                             const std::string& file) {
+  Spool spool(s.ctx, s.scratch);
+  engine::ExecResult r = s.engine.exec(s.id, command, spool.sink(s.ctx.deadline), s.call());
+  s.ctx.manifest.add_request(s.ctx.target.name, kName, r.stdout_bytes);
+  const bool cut_short = (r.stopped_by_sink || r.kind == ErrorKind::timed_out) &&
+                         r.stdout_bytes > 0 && r.exit_code <= 0;
+  if (r.succeeded() || cut_short) spool.write(s, file);
+  return r;
 }
 
-struct ArchiveSource {
-  ChunkChannel* channel;
-  std::string current;
-};
-
-la_ssize_t read_channel(archive*, void* client, const void** buffer) {
-  auto* source = static_cast<ArchiveSource*>(client);
-  if (!source->channel->pop(source->current)) return 0;
-  *buffer = source->current.data();
-  return static_cast<la_ssize_t>(source->current.size());
+// The engine would not grant a privileged exec: say so once, and run this node's commands
+// without privileges from now on.
+bool drop_privilege(NodeSession& s, const engine::ExecResult& r) {
+  if (r.kind != ErrorKind::refused || !s.privileged) return false;
+  s.privileged = false;
+  s.ctx.manifest.add_note(s.ctx.target.name,
+                          "node " + s.node.name + ": the engine refused a privileged exec (" +
+                              first_line(r.error) + "); commands ran again without privileges");
+  return true;
 }
 
-// Reading the current entry of `outer` as a gzip stream: rotated logs are compressed, and must be
-// decompressed to be redacted (and read).
-struct NestedSource {
-  archive* outer;
-  std::vector<char> buffer = std::vector<char>(64 * 1024);
-};
-
-la_ssize_t read_nested(archive*, void* client, const void** buffer) {
-  auto* source = static_cast<NestedSource*>(client);
-  const la_ssize_t n =
-      archive_read_data(source->outer, source->buffer.data(), source->buffer.size());
-  *buffer = source->buffer.data();
-  return n;
+std::string exit_message(const engine::ExecResult& r) {
+  const std::string err = first_line(r.stderr_text);
+  return "exit code " + std::to_string(r.exit_code) + (err.empty() ? " (no stderr)" : ": " + err);
 }
 
-// Copies the current entry's data to `sink`; returns "" or why it stopped.
-std::string copy_entry(archive* a, bool gzipped, const std::function<void(std::string_view)>& sink,
-                       const Deadline& deadline) {
-  std::vector<char> buffer(64 * 1024);
-  archive* from = a;
-  ArchivePtr inner;
-  NestedSource nested{a};
-  if (gzipped) {
-    inner.reset(archive_read_new());
-    archive_read_support_filter_gzip(inner.get());
-    archive_read_support_format_raw(inner.get());
-    archive_entry* raw_entry = nullptr;
-    if (archive_read_open(inner.get(), &nested, nullptr, read_nested, nullptr) != ARCHIVE_OK ||
-        archive_read_next_header(inner.get(), &raw_entry) != ARCHIVE_OK) {
-      const char* why = archive_error_string(inner.get());
-      return std::string("not a gzip file: ") + (why != nullptr ? why : "unknown error");
-    }
-    from = inner.get();
-  }
-  while (!deadline.expired()) {
-    const la_ssize_t n = archive_read_data(from, buffer.data(), buffer.size());
-    if (n == 0) return "";
-    if (n < 0) {
-      const char* why = archive_error_string(from);
-      return why != nullptr ? why : "read error";
-    }
-    sink(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
-  }
-  return "stopped: time limit reached or cancelled";
+// The program is not on the node (the engine's "executable file not found", or a shell's 127).
+bool program_missing(const engine::ExecResult& r) {
+  return r.kind == ErrorKind::not_found || (r.ok() && r.exit_code == 127);
 }
 
-// Reads the tar stream from `channel` and writes every regular file as a redacted, tail-capped
-// log. Returns "" or why the archive could not be read.
-std::string unpack_pod_logs(ClusterContext& ctx, const NodeInfo& node, ChunkChannel& channel,
-                            const std::string& scratch) {
-  ArchivePtr a(archive_read_new());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_filter_all(a.get());
-  ArchiveSource source{&channel, {}};
-  if (archive_read_open(a.get(), &source, nullptr, read_channel, nullptr) != ARCHIVE_OK) {
-    const char* why = archive_error_string(a.get());
-    return why != nullptr ? why : "cannot read the archive";
-  }
-  archive_entry* entry = nullptr;
-  while (!ctx.deadline.expired()) {
-    const int rc = archive_read_next_header(a.get(), &entry);
-    if (rc == ARCHIVE_EOF) return "";
-    if (rc < ARCHIVE_WARN) {
-      const char* why = archive_error_string(a.get());
-      return why != nullptr ? why : "broken archive";
-    }
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const char* entry_name = archive_entry_pathname_utf8(entry);
-    if (entry_name == nullptr) continue;
-    std::string name(entry_name);
-    const bool gzipped = name.ends_with(".gz");
-    if (gzipped) name.resize(name.size() - 3);
-    const auto relname = pod_log_name(name);
-    if (!relname) continue;
-
-    TailLog tail(ctx.options.log_limit_bytes, scratch);
-    LineRedactor lines(ctx.redactor, [&tail](std::string_view text) { tail.write(text); });
-    const std::string failure = copy_entry(
-        a.get(), gzipped, [&lines](std::string_view chunk) { lines.feed(chunk); }, ctx.deadline);
-    lines.flush();
-    if (!failure.empty()) {
-      record(ctx, "GET",
-             "archive " + std::string(kPodLogsDir) + " of " + node.name + ": " + entry_name,
-             failure);
-    }
-    const std::string relpath = bundle::layout::node_log(ctx.target.name, node.name, *relname);
-    if (tail.finish(ctx.writer, relpath) < 0) {
-      record_problem(ctx, kName, relpath, "not written: bundle size budget reached");
-      continue;
-    }
-    ctx.manifest.add_items(ctx.target.name, kName, 1);
-  }
-  return "";
+// Runs `command` into `file`, recording what went wrong. The result tells the caller whether
+// the command ran (a fallback may follow a missing program).
+engine::ExecResult exec_to_file(NodeSession& s, const std::vector<std::string>& command,
+                                const std::string& file, bool record_missing = true) {
+  engine::ExecResult r;
+  if (s.gone || s.ctx.deadline.expired()) return r;
+  r = exec_once(s, command, file);
+  if (drop_privilege(s, r)) r = exec_once(s, command, file);
+  const std::string what = "exec " + join(command, " ") + " in " + s.node.name;
+  if (r.succeeded() || (program_missing(r) && !record_missing)) return r;
+  record(s.ctx, "EXEC", what, r.ok() ? exit_message(r) : r.error);
+  s.check_gone(r);
+  return r;
 }
 
-void collect_pod_logs(ClusterContext& ctx, engine::EngineApi& engine, const NodeInfo& node,
-                      const std::string& id, const std::string& scratch) {
-  if (ctx.deadline.expired()) return;
-  const std::string what = "archive " + std::string(kPodLogsDir) + " of " + node.name;
-  ChunkChannel channel;
-  std::string read_failure;
-  // libarchive pulls, the engine pushes: the reader gets its own thread (not a pool task, which
-  // could wait on a pool busy with producers like this one).
-  std::thread reader([&] {
-    try {
-      read_failure = unpack_pod_logs(ctx, node, channel, scratch);
-    } catch (const std::exception& e) {
-      read_failure = e.what();
-    }
-    channel.reader_finished();
-  });
-  std::uint64_t received = 0;
-  std::string engine_failure;
-  try {
-    engine.archive(id, kPodLogsDir, [&](std::string_view chunk) {
-      received += chunk.size();
-      return !ctx.deadline.expired() && channel.push(chunk);
-    });
-  } catch (const std::exception& e) {
-    engine_failure = e.what();
+// Images and containers from crictl, as kind lists them; on nodes without crictl, from
+// containerd's own CLI in the namespace Kubernetes uses.
+void exec_image_lists(NodeSession& s) {
+  const auto images = exec_to_file(s, {"crictl", "images"}, "images.log", false);
+  if (!program_missing(images)) {
+    exec_to_file(s, {"crictl", "ps", "-a"}, "containers.log");
+    return;
   }
-  channel.writer_finished();
-  reader.join();
-  ctx.manifest.add_request(ctx.target.name, kName, received);
-  if (!read_failure.empty()) {
+  s.ctx.manifest.add_note(s.ctx.target.name, "node " + s.node.name +
+                                                 ": no crictl; images and containers listed "
+                                                 "with ctr -n k8s.io");
+  exec_to_file(s, {"ctr", "-n", "k8s.io", "images", "ls"}, "images.log");
+  exec_to_file(s, {"ctr", "-n", "k8s.io", "containers", "ls"}, "containers.log");
+}
+
+std::vector<std::string> journal(std::int64_t since_seconds, std::vector<std::string> unit) {
+  std::vector<std::string> cmd = {"journalctl", "--no-pager"};
+  if (since_seconds > 0) cmd.push_back("--since=-" + std::to_string(since_seconds) + "s");
+  cmd.insert(cmd.end(), unit.begin(), unit.end());
+  return cmd;
+}
+
+void collect_var_log_of(NodeSession& s) {
+  if (s.gone || s.ctx.deadline.expired()) return;
+  const std::string what = "archive /var/log of " + s.node.name;
+  const VarLogResult r = collect_var_log(s.ctx, s.engine, s.node, s.id, s.scratch, s.call());
+  if (!r.read_error.empty()) {
     // The engine's complaint about the stop the reader caused would only repeat this one.
-    record(ctx, "GET", what, "reading the tar stream: " + read_failure);
-  } else if (!engine_failure.empty() && !ctx.deadline.expired()) {
-    record(ctx, "GET", what, engine_failure);
+    record(s.ctx, "GET", what, "reading the tar stream: " + r.read_error);
+  } else if (!r.engine.ok() && !s.ctx.deadline.expired()) {
+    record(s.ctx, "GET", what, r.engine.error);
+    s.check_gone(r.engine);
   }
 }
 
-// ---- one node ---------------------------------------------------------------------------------
-
-struct NodeFile {
-  std::vector<std::string> command;
-  const char* file;
-};
-
-std::vector<NodeFile> node_files(std::int64_t since_seconds) {
-  auto journal = [since_seconds](std::vector<std::string> unit) {
-    std::vector<std::string> cmd = {"journalctl", "--no-pager"};
-    if (since_seconds > 0) cmd.push_back("--since=-" + std::to_string(since_seconds) + "s");
-    cmd.insert(cmd.end(), unit.begin(), unit.end());
-    return cmd;
-  };
-  // Cheap ones first: the first exec tells whether the node accepts exec at all; the whole
-  // journal (the biggest) last.
-  return {
-      {{"cat", "/kind/version"}, "kubernetes-version.txt"},
-      {journal({"-u", "kubelet.service"}), "kubelet.log"},
-      {journal({"-u", "containerd.service"}), "containerd.log"},
-      {{"crictl", "images"}, "images.log"},
-      {{"crictl", "ps", "-a"}, "containers.log"},
-      {{"cat", "/etc/containerd/config.toml"}, "containerd-config.toml"},
-      {journal({}), "journal.log"},
-  };
+void collect_running_node(NodeSession& s) {
+  const std::int64_t since = s.ctx.options.since_seconds;
+  // Cheap first: the first exec tells whether the node accepts exec at all, and with which
+  // privilege; the whole journal (the biggest) and /var/log last.
+  const auto version = exec_to_file(s, {"cat", "/kind/version"}, "kubernetes-version.txt");
+  if (version.kind == ErrorKind::refused) {
+    // Refused even without privileges: no command will run; the archive endpoint may still.
+    s.ctx.manifest.add_note(s.ctx.target.name, "node " + s.node.name + ": exec refused (" +
+                                                   first_line(version.error) +
+                                                   "): no journal; serial.log, inspect and "
+                                                   "/var/log only");
+    collect_var_log_of(s);
+    return;
+  }
+  exec_to_file(s, journal(since, {"-u", "kubelet.service"}), "kubelet.log");
+  exec_to_file(s, journal(since, {"-u", "containerd.service"}), "containerd.log");
+  exec_image_lists(s);
+  exec_to_file(s, {"cat", "/etc/containerd/config.toml"}, "containerd-config.toml");
+  exec_to_file(s, journal(since, {}), "journal.log");
+  collect_var_log_of(s);
 }
 
 void collect_node(ClusterContext& ctx, engine::EngineApi& engine, const NodeInfo& node,
                   const std::string& scratch) {
-  const std::string id = node.container_id.empty() ? node.name : node.container_id;
-  stream_to_file(ctx, node, "serial.log", "GET", "logs " + node.name, scratch,
-                 [&](const engine::ChunkSink& sink) -> std::string {
-                   try {
-                     engine.logs(id, sink);
-                     return "";
-                   } catch (const std::exception& e) {
-                     return e.what();
-                   }
-                 });
-  write_inspect(ctx, engine, node, id);
-
-  const std::string only_serial =
-      ": no journal or " + std::string(kPodLogsDir) + "; serial.log and inspect only";
+  NodeSession s{ctx, engine, node, node.container_id.empty() ? node.name : node.container_id,
+                scratch};
+  write_stream(s, "serial.log", "logs " + node.name,
+               [&](const engine::ChunkSink& sink) { return engine.logs(s.id, sink, s.call()); });
+  write_inspect(s);
   if (node.state != "running") {
     const std::string state = node.state.empty() ? "not running" : node.state;
-    ctx.manifest.add_note(ctx.target.name, "node " + node.name + " is " + state + only_serial);
+    ctx.manifest.add_note(ctx.target.name, "node " + node.name + " is " + state +
+                                               ": no journal or /var/log; serial.log and "
+                                               "inspect only");
     return;
   }
   // kind's load balancer is an haproxy container: no systemd, no kubelet (kind export logs skips
   // it too).
   if (node.role == "external-load-balancer") return;
-
-  bool first = true;
-  for (const NodeFile& node_file : node_files(ctx.options.since_seconds)) {
-    if (ctx.deadline.expired()) return;
-    const std::vector<std::string>& command = node_file.command;
-    const std::string what = "exec " + join(command, " ") + " in " + node.name;
-    std::string refused;
-    stream_to_file(ctx, node, node_file.file, "EXEC", what, scratch,
-                   [&](const engine::ChunkSink& sink) -> std::string {
-                     try {
-                       const engine::ExecResult result = engine.exec(id, command, sink);
-                       if (result.exit_code == 0) return "";
-                       return "exit code " + std::to_string(result.exit_code) + ": " +
-                              first_line(result.stderr_text);
-                     } catch (const std::exception& e) {
-                       refused = e.what();
-                       return refused;
-                     }
-                   });
-    if (first && !refused.empty()) {
-      // The engine would not run a command at all (paused node, rootless limits...).
-      ctx.manifest.add_note(ctx.target.name, "node " + node.name + ": exec refused (" +
-                                                 first_line(refused) + ")" + only_serial);
-      return;
-    }
-    first = false;
-  }
-  collect_pod_logs(ctx, engine, node, id, scratch);
+  collect_running_node(s);
 }
 
 // A scratch folder of our own for spilled logs, next to the staging folder (same disk).

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <archive.h>
@@ -30,9 +31,13 @@ constexpr const char* kApiPort = "6443/tcp";
 // Docker Desktop publishes through its own proxy and records the address in this label.
 constexpr const char* kDesktopPortLabel = "desktop.docker.io/ports/6443/tcp";
 
+constexpr const char* kAdminConf = "/etc/kubernetes/admin.conf";
+
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
 };
+
+std::string node_ref(const Container& node) { return node.id.empty() ? node.name : node.id; }
 
 std::string label_or(const Container& c, const char* key) {
   const auto it = c.labels.find(key);
@@ -51,13 +56,16 @@ std::string api_server_url(EngineApi& engine, const Container& node, std::string
   }
   std::vector<engine::PortBinding> bindings;
   std::string inspect_error;
-  try {
-    const auto doc = nlohmann::json::parse(engine.inspect(node.id.empty() ? node.name : node.id));
-    bindings = engine::published_ports(doc, kApiPort);
-  } catch (const Error& e) {
-    inspect_error = e.what();
-  } catch (const nlohmann::json::exception& e) {
-    inspect_error = std::string("inspect of ") + node.name + ": invalid JSON: " + e.what();
+  const engine::InspectResult inspected = engine.inspect(node_ref(node));
+  if (inspected.ok()) {
+    const auto doc = nlohmann::json::parse(inspected.json, nullptr, false);
+    if (doc.is_discarded()) {
+      inspect_error = "inspect of " + node.name + ": invalid JSON";
+    } else {
+      bindings = engine::published_ports(doc, kApiPort);
+    }
+  } else {
+    inspect_error = inspected.error;
   }
   if (bindings.empty()) {
     for (const auto& p : node.ports)
@@ -72,20 +80,27 @@ std::string api_server_url(EngineApi& engine, const Container& node, std::string
   return server_url(bindings.front().host_ip, bindings.front().host_port);
 }
 
-std::string read_admin_conf(EngineApi& engine, const Container& node) {
+// The tar of admin.conf from the node (the archive endpoint works on stopped containers too);
+// "" with `error` set when the engine could not give it.
+std::string admin_conf_tar(EngineApi& engine, const Container& node, std::string& error) {
   std::string tar;
   bool too_big = false;
-  engine.archive(node.id.empty() ? node.name : node.id, "/etc/kubernetes/admin.conf",
-                 [&](std::string_view chunk) {
-                   if (tar.size() + chunk.size() > kAdminConfCap) {
-                     too_big = true;
-                     return false;
-                   }
-                   tar.append(chunk);
-                   return true;
-                 });
-  if (too_big) throw Error("admin.conf archive larger than 4 MiB");
-  return first_file_in_tar(tar);
+  const engine::StreamResult got = engine.archive(node_ref(node), kAdminConf,
+                                                  [&](std::string_view chunk) {
+                                                    if (tar.size() + chunk.size() > kAdminConfCap) {
+                                                      too_big = true;
+                                                      return false;
+                                                    }
+                                                    tar.append(chunk);
+                                                    return true;
+                                                  },
+                                                  {});
+  if (too_big) {
+    error = "admin.conf of " + node.name + ": archive larger than 4 MiB";
+  } else if (!got.ok()) {
+    error = got.error;
+  }
+  return error.empty() ? tar : "";
 }
 
 // The name a kubeconfig context points to ("cluster:" of the context entry).
@@ -187,6 +202,35 @@ std::optional<Found> kubeconfig_fallback(const std::string& name, const kube::Ku
   return std::nullopt;
 }
 
+// admin.conf renamed as `kind get kubeconfig` does, its server pointed at the published port.
+// Nothing, with `error` set, when it cannot serve.
+std::optional<kube::RestConfig> admin_rest_config(const std::string& name, const std::string& tar,
+                                                  const Container& control_plane,
+                                                  const std::string& server, std::string& error) {
+  const std::string origin = "admin.conf of " + control_plane.name;
+  kube::RestConfig rest;
+  try {
+    // The tar and the kubeconfig parsers report bad input by throwing kmg::Error.
+    rest = kube::resolve_context(kube::parse_kubeconfig(first_file_in_tar(tar), origin));
+  } catch (const Error& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+  rest.context = context_name(name);
+  rest.cluster = context_name(name);
+  rest.source = origin;
+  if (!server.empty()) rest.server = server;
+  if (!rest.has_credentials()) {
+    error = origin + " has no credentials";
+  } else if (server.empty()) {
+    error = origin + " read, but its server " + rest.server +
+            " is only reachable inside the node network";
+  } else {
+    return rest;
+  }
+  return std::nullopt;
+}
+
 ClusterTarget kind_target(const std::string& name, const std::shared_ptr<EngineApi>& engine,
                           std::vector<Container> containers, const kube::KubeconfigEnv& env) {
   ClusterTarget t;
@@ -221,29 +265,11 @@ ClusterTarget kind_target(const std::string& name, const std::shared_ptr<EngineA
 
   std::string admin_error;
   if (control_plane != nullptr) {
-    try {
-      const std::string origin = "admin.conf of " + control_plane->name;
-      const auto config = kube::parse_kubeconfig(read_admin_conf(*engine, *control_plane), origin);
-      kube::RestConfig rest = kube::resolve_context(config);
-      // Same renaming as `kind get kubeconfig`.
-      rest.context = context_name(name);
-      rest.cluster = context_name(name);
-      rest.source = origin;
-      if (!server.empty()) rest.server = server;
-      if (!rest.has_credentials()) {
-        admin_error = origin + " has no credentials";
-      } else if (server.empty()) {
-        admin_error = origin + " read, but its server " + rest.server +
-                      " is only reachable inside the node network";
-      } else {
-        t.rest = rest;
-        t.kubeconfig_source = "admin.conf from " + control_plane->name + " (" + t.provider + ")";
-      }
-    } catch (const Error& e) {
-      admin_error = e.what();
-    } catch (const std::exception& e) {
-      admin_error = std::string("admin.conf of ") + control_plane->name + ": " + e.what();
-    }
+    const std::string tar = admin_conf_tar(*engine, *control_plane, admin_error);
+    if (admin_error.empty())
+      t.rest = admin_rest_config(name, tar, *control_plane, server, admin_error);
+    if (t.rest)
+      t.kubeconfig_source = "admin.conf from " + control_plane->name + " (" + t.provider + ")";
   }
   if (t.rest) return t;
   if (!admin_error.empty()) t.problems.push_back(admin_error);
@@ -400,17 +426,15 @@ DiscoveryResult discover(const DiscoveryOptions& options) {
       if (!engine) continue;
       EngineReport report{engine->provider(), engine->endpoint(), "", 0};
       std::map<std::string, std::vector<Container>> by_name;
-      try {
-        for (auto& c : engine->list_containers(kClusterLabel)) {
-          if (const auto key = engine_id_key(c.id); !key.empty() && !seen_ids.insert(key).second)
-            continue;
-          const std::string name = label_or(c, kClusterLabel);
-          if (name.empty()) continue;
-          ++report.containers;
-          by_name[name].push_back(std::move(c));
-        }
-      } catch (const Error& e) {
-        report.error = e.what();
+      engine::ListResult listed = engine->list_containers(kClusterLabel);
+      report.error = listed.error;
+      for (auto& c : listed.containers) {
+        if (const auto key = engine_id_key(c.id); !key.empty() && !seen_ids.insert(key).second)
+          continue;
+        const std::string name = label_or(c, kClusterLabel);
+        if (name.empty()) continue;
+        ++report.containers;
+        by_name[name].push_back(std::move(c));
       }
       report.provider = engine->provider();  // a socket engine learns its provider on first use
       result.engines.push_back(report);

@@ -4,8 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/process.h"
+#include "engine/classify.h"
 #include "util/errors.h"
+#include "util/process.h"
 #include "util/text.h"
 
 namespace kmg::engine {
@@ -177,75 +178,117 @@ std::vector<Container> parse_ps_output(const std::string& text) {
 CliEngine::CliEngine(std::string provider, std::string binary, CliEngineOptions options)
     : provider_(std::move(provider)), binary_(std::move(binary)), options_(options) {}
 
-void CliEngine::fail(const std::vector<std::string>& args, const std::string& reason) const {
+Outcome CliEngine::failure(ErrorKind kind, const std::vector<std::string>& args,
+                           const std::string& reason) const {
   std::vector<std::string> shown(args.begin(),
                                  args.begin() + std::min<std::size_t>(args.size(), 4));
-  throw Error(provider_ + " CLI " + binary_ + ": " + join(shown, " ") +
-              (args.size() > 4 ? " ..." : "") + ": " + reason);
-}
-
-std::string CliEngine::run_or_throw(const std::vector<std::string>& args) {
-  std::vector<std::string> argv{binary_};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::string out;
-  ProcessOptions po;
-  po.timeout = options_.command_timeout;
-  const ProcessResult r = run_process_capture(argv, out, po);
-  if (!r.spawn_error.empty()) fail(args, r.spawn_error);
-  if (r.timed_out) fail(args, "timed out after " + std::to_string(po.timeout.count() / 1000) + "s");
-  if (r.exit_code != 0)
-    fail(args, "exit code " + std::to_string(r.exit_code) +
-                   (r.stderr_text.empty() ? "" : ": " + last_line(r.stderr_text)));
+  Outcome out;
+  out.kind = kind;
+  out.error = provider_ + " CLI " + binary_ + ": " + join(shown, " ") +
+              (args.size() > 4 ? " ..." : "") + ": " + reason;
   return out;
 }
 
-void CliEngine::stream_or_throw(const std::vector<std::string>& args, const ChunkSink& sink,
-                                bool merge) {
+namespace {
+
+// The CLI's own complaint, as opposed to the command's: "Error response from daemon: ..."
+// (docker), "Error: ..." with podman's 125-127, or the runtime's exec failure.
+bool engine_complaint(const ProcessResult& r) {
+  const std::string err = to_lower(trim(r.stderr_text));
+  if (is_exec_start_failure(err) || err.rfind("error response from daemon", 0) == 0) return true;
+  return r.exit_code >= 125 && r.exit_code <= 127 && err.rfind("error: ", 0) == 0;
+}
+
+}  // namespace
+
+Outcome CliEngine::run(const std::vector<std::string>& args, std::string& out) {
   std::vector<std::string> argv{binary_};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions po;
-  po.timeout = options_.stream_timeout;
-  po.merge_stderr = merge;
-  const ProcessResult r = run_process(argv, sink, po);
-  if (!r.spawn_error.empty()) fail(args, r.spawn_error);
-  if (r.stopped_by_sink) return;
-  if (r.timed_out) fail(args, "timed out after " + std::to_string(po.timeout.count() / 1000) + "s");
-  if (r.exit_code != 0)
-    fail(args, "exit code " + std::to_string(r.exit_code) +
-                   (r.stderr_text.empty() ? "" : ": " + last_line(r.stderr_text)));
+  po.timeout = options_.command_timeout;
+  const ProcessResult r = run_process_capture(argv, out, po);
+  if (!r.spawn_error.empty()) return failure(ErrorKind::unavailable, args, r.spawn_error);
+  if (r.timed_out) return failure(ErrorKind::timed_out, args, r.describe(po.timeout));
+  if (!r.succeeded()) {
+    const std::string reason = r.describe(po.timeout);
+    return failure(kind_from_message(reason), args,
+                   r.stderr_text.empty() ? reason
+                                         : "exit code " + std::to_string(r.exit_code) + ": " +
+                                               last_line(r.stderr_text));
+  }
+  return {};
 }
 
-void CliEngine::check_available() { run_or_throw({"version"}); }
+StreamResult CliEngine::stream(const std::vector<std::string>& args, const ChunkSink& sink,
+                               bool merge, const CallOptions& options) {
+  std::vector<std::string> argv{binary_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions po;
+  po.timeout = options.timeout.count() > 0 ? options.timeout : options_.stream_timeout;
+  po.merge_stderr = merge;
+  StreamResult result;
+  const ProcessResult r = run_process(
+      argv,
+      [&](std::string_view chunk) {
+        result.bytes += chunk.size();
+        return sink(chunk);
+      },
+      po);
+  result.stopped_by_sink = r.stopped_by_sink;
+  if (!r.spawn_error.empty()) {
+    static_cast<Outcome&>(result) = failure(ErrorKind::unavailable, args, r.spawn_error);
+  } else if (r.timed_out) {
+    static_cast<Outcome&>(result) = failure(ErrorKind::timed_out, args, r.describe(po.timeout));
+  } else if (!r.stopped_by_sink && !r.succeeded()) {
+    static_cast<Outcome&>(result) =
+        failure(kind_from_message(r.stderr_text), args, r.describe(po.timeout));
+  }
+  return result;
+}
 
-std::vector<Container> CliEngine::list_containers(const std::string& label_filter) {
+Outcome CliEngine::check_available() {
+  std::string out;
+  return run({"version"}, out);
+}
+
+ListResult CliEngine::list_containers(const std::string& label_filter) {
   const std::vector<std::string> args{"ps",       "-a",        "--filter", "label=" + label_filter,
                                       "--format", "{{json .}}"};
-  const std::string out = run_or_throw(args);
+  ListResult result;
+  std::string out;
+  static_cast<Outcome&>(result) = run(args, out);
+  if (!result.ok()) return result;
   try {
-    return parse_ps_output(out);
+    result.containers = parse_ps_output(out);
   } catch (const Error& e) {
-    fail(args, e.what());
+    static_cast<Outcome&>(result) = failure(ErrorKind::failed, args, e.what());
   }
+  return result;
 }
 
-std::string CliEngine::inspect(const std::string& id) {
+InspectResult CliEngine::inspect(const std::string& id) {
   const std::vector<std::string> args{"inspect", id};
-  const std::string out = run_or_throw(args);
-  try {
-    const auto j = nlohmann::json::parse(out);
-    if (j.is_array() && !j.empty()) return j[0].dump();
-    if (j.is_object()) return j.dump();
-  } catch (const nlohmann::json::exception& e) {
-    fail(args, std::string("invalid JSON: ") + e.what());
+  InspectResult result;
+  std::string out;
+  static_cast<Outcome&>(result) = run(args, out);
+  if (!result.ok()) return result;
+  const auto j = nlohmann::json::parse(out, nullptr, false);
+  if (j.is_array() && !j.empty()) {
+    result.json = j[0].dump();
+  } else if (j.is_object()) {
+    result.json = j.dump();
+  } else {
+    static_cast<Outcome&>(result) = j.is_discarded()
+                                        ? failure(ErrorKind::failed, args, "invalid JSON")
+                                        : failure(ErrorKind::not_found, args, "no such container");
   }
-  fail(args, "no such container");
+  return result;
 }
 
-void CliEngine::archive(const std::string& id, const std::string& path, const ChunkSink& sink) {
-  if (provider_ == "docker" || provider_ == "podman") {
-    stream_or_throw({"cp", id + ":" + path, "-"}, sink, false);
-    return;
-  }
+StreamResult CliEngine::archive(const std::string& id, const std::string& path,
+                                const ChunkSink& sink, const CallOptions& options) {
+  if (provider_ == "docker" || provider_ == "podman")
+    return stream({"cp", id + ":" + path, "-"}, sink, false, options);
   std::string dir = "/", base = path;
   const auto slash = path.find_last_of('/');
   if (slash != std::string::npos) {
@@ -253,27 +296,44 @@ void CliEngine::archive(const std::string& id, const std::string& path, const Ch
     base = path.substr(slash + 1);
   }
   if (base.empty()) base = ".";
-  stream_or_throw({"exec", id, "tar", "-C", dir, "-cf", "-", base}, sink, false);
+  return stream({"exec", id, "tar", "-C", dir, "-cf", "-", base}, sink, false, options);
 }
 
 ExecResult CliEngine::exec(const std::string& id, const std::vector<std::string>& cmd,
-                           const ChunkSink& sink) {
-  std::vector<std::string> argv{binary_, "exec", "--privileged", id};
-  argv.insert(argv.end(), cmd.begin(), cmd.end());
+                           const ChunkSink& sink, const CallOptions& options) {
+  std::vector<std::string> args{"exec"};
+  if (options.privileged) args.push_back("--privileged");
+  args.push_back(id);
+  args.insert(args.end(), cmd.begin(), cmd.end());
+  std::vector<std::string> argv{binary_};
+  argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions po;
-  po.timeout = options_.stream_timeout;
-  const ProcessResult r = run_process(argv, sink, po);
-  const std::vector<std::string> args(argv.begin() + 1, argv.end());
-  if (!r.spawn_error.empty()) fail(args, r.spawn_error);
-  if (r.timed_out) fail(args, "timed out after " + std::to_string(po.timeout.count() / 1000) + "s");
+  po.timeout = options.timeout.count() > 0 ? options.timeout : options_.stream_timeout;
   ExecResult result;
-  result.exit_code = r.stopped_by_sink ? -1 : r.exit_code;
+  const ProcessResult r = run_process(
+      argv,
+      [&](std::string_view chunk) {
+        result.stdout_bytes += chunk.size();
+        return sink(chunk);
+      },
+      po);
   result.stderr_text = r.stderr_text;
+  result.stopped_by_sink = r.stopped_by_sink;
+  result.exit_code = r.exit_code;
+  if (!r.spawn_error.empty()) {
+    static_cast<Outcome&>(result) = failure(ErrorKind::unavailable, args, r.spawn_error);
+  } else if (r.timed_out) {
+    static_cast<Outcome&>(result) = failure(ErrorKind::timed_out, args, r.describe(po.timeout));
+  } else if (!r.succeeded() && !r.stopped_by_sink && engine_complaint(r)) {
+    static_cast<Outcome&>(result) =
+        failure(kind_from_message(r.stderr_text), args, last_line(r.stderr_text));
+  }
   return result;
 }
 
-void CliEngine::logs(const std::string& id, const ChunkSink& sink) {
-  stream_or_throw({"logs", "--timestamps", id}, sink, true);
+StreamResult CliEngine::logs(const std::string& id, const ChunkSink& sink,
+                             const CallOptions& options) {
+  return stream({"logs", "--timestamps", id}, sink, true, options);
 }
 
 }  // namespace kmg::engine

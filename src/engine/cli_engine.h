@@ -38,23 +38,27 @@ class CliEngine final : public EngineApi {
   // `provider`: docker, podman or nerdctl; `binary`: the executable (path or name in PATH).
   CliEngine(std::string provider, std::string binary, CliEngineOptions options = {});
 
-  // `<cli> version`: throws kmg::Error with the CLI's complaint when it cannot reach its engine.
-  void check_available();
+  // `<cli> version`: the CLI's complaint when it cannot reach its engine.
+  Outcome check_available();
 
   std::string provider() const override { return provider_; }
   std::string endpoint() const override { return binary_; }
-  std::vector<Container> list_containers(const std::string& label_filter) override;
-  std::string inspect(const std::string& id) override;
+  ListResult list_containers(const std::string& label_filter) override;
+  InspectResult inspect(const std::string& id) override;
   // docker/podman: `cp <id>:<path> -` (works on stopped containers); nerdctl: `exec tar -cf -`.
-  void archive(const std::string& id, const std::string& path, const ChunkSink& sink) override;
-  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd,
-                  const ChunkSink& sink) override;
-  void logs(const std::string& id, const ChunkSink& sink) override;
+  StreamResult archive(const std::string& id, const std::string& path, const ChunkSink& sink,
+                       const CallOptions& options) override;
+  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd, const ChunkSink& sink,
+                  const CallOptions& options) override;
+  StreamResult logs(const std::string& id, const ChunkSink& sink,
+                    const CallOptions& options) override;
 
  private:
-  std::string run_or_throw(const std::vector<std::string>& args);
-  void stream_or_throw(const std::vector<std::string>& args, const ChunkSink& sink, bool merge);
-  [[noreturn]] void fail(const std::vector<std::string>& args, const std::string& reason) const;
+  Outcome run(const std::vector<std::string>& args, std::string& out);
+  StreamResult stream(const std::vector<std::string>& args, const ChunkSink& sink, bool merge,
+                      const CallOptions& options);
+  Outcome failure(ErrorKind kind, const std::vector<std::string>& args,
+                  const std::string& reason) const;
 
   std::string provider_;
   std::string binary_;

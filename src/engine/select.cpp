@@ -5,9 +5,9 @@
 #include <set>
 
 #include "engine/cli_engine.h"
-#include "engine/process.h"
 #include "engine/socket_engine.h"
 #include "util/errors.h"
+#include "util/process.h"
 
 namespace kmg::engine {
 
@@ -155,14 +155,13 @@ SelectedEngines select_engines(const EngineEnv& env, const std::string& provider
       SocketEngineOptions so;
       so.request_timeout = options.request_timeout;
       auto engine = std::make_shared<SocketEngine>(c.endpoint, c.provider, so);
-      try {
-        engine->ping();
+      if (const Outcome pinged = engine->try_ping(); pinged.ok()) {
         out.attempts.push_back({engine->provider(), c.endpoint, ""});
         providers_answered.insert(engine->provider());
         out.engines.push_back(engine);
-      } catch (const Error& e) {
-        out.attempts.push_back({c.provider, c.endpoint, e.what()});
-        out.failures.push_back(std::string("asked ") + e.what());
+      } else {
+        out.attempts.push_back({c.provider, c.endpoint, pinged.error});
+        out.failures.push_back("asked " + pinged.error);
       }
       continue;
     }
@@ -172,13 +171,12 @@ SelectedEngines select_engines(const EngineEnv& env, const std::string& provider
     // The plan's PATH, not the process's, decides which binary runs.
     const std::string binary = find_in_path(c.endpoint, env.path);
     auto engine = std::make_shared<CliEngine>(c.provider, binary.empty() ? c.endpoint : binary, co);
-    try {
-      engine->check_available();
+    if (const Outcome available = engine->check_available(); available.ok()) {
       out.attempts.push_back({c.provider, engine->endpoint(), ""});
       out.engines.push_back(engine);
-    } catch (const Error& e) {
-      out.attempts.push_back({c.provider, engine->endpoint(), e.what()});
-      out.failures.push_back(std::string("asked ") + e.what());
+    } else {
+      out.attempts.push_back({c.provider, engine->endpoint(), available.error});
+      out.failures.push_back("asked " + available.error);
     }
   }
   return out;

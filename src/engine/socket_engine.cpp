@@ -5,13 +5,15 @@
 #include <map>
 #include <thread>
 
-#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/classify.h"
 #include "engine/frame_demux.h"
 #include "engine/inspect.h"
+#include "util/curl.h"
 #include "util/deadline.h"
 #include "util/errors.h"
+#include "util/process.h"
 #include "util/text.h"
 
 namespace kmg::engine {
@@ -21,12 +23,7 @@ namespace {
 constexpr std::size_t kErrorBodyCap = 1 << 20;
 constexpr std::size_t kJsonBodyCap = 256u << 20;  // a list of thousands of containers is far less
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
+constexpr std::size_t kExecHeadCap = 512;  // enough to recognise the engine's own error text
 
 }  // namespace
 
@@ -35,6 +32,7 @@ struct SocketEngine::Reply {
   std::string body;  // whole body when not streamed; the error body otherwise
   std::map<std::string, std::string> headers;
   std::string error;  // transport error
+  ErrorKind error_kind = ErrorKind::none;
   bool stopped_by_sink = false;
 };
 
@@ -90,6 +88,11 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 std::string join_cmd(const std::vector<std::string>& cmd) { return join(cmd, " "); }
 
+std::string first_line(std::string_view text) {
+  text = trim(text);
+  return std::string(trim(text.substr(0, text.find('\n'))));
+}
+
 }  // namespace
 
 std::string engine_error_message(long status, const std::string& body) {
@@ -108,8 +111,7 @@ std::string engine_error_message(long status, const std::string& body) {
 SocketEngine::SocketEngine(std::string socket_path, std::string provider_hint,
                            SocketEngineOptions options)
     : socket_path_(std::move(socket_path)), options_(options), provider_(std::move(provider_hint)) {
-  static const CURLcode global_init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)global_init;
+  curl::global_init();
 }
 
 std::string SocketEngine::provider() const {
@@ -117,26 +119,41 @@ std::string SocketEngine::provider() const {
   return provider_;
 }
 
-void SocketEngine::fail(const std::string& method, const std::string& path,
-                        const std::string& reason) const {
-  throw Error(provider() + " at " + socket_path_ + ": " + method + " " + path + ": " + reason);
+Outcome SocketEngine::failure(ErrorKind kind, const std::string& method, const std::string& path,
+                              const std::string& reason) const {
+  Outcome out;
+  out.kind = kind;
+  out.error = provider() + " at " + socket_path_ + ": " + method + " " + path + ": " + reason;
+  return out;
 }
 
-void SocketEngine::check(const Reply& reply, const std::string& method,
-                         const std::string& path) const {
-  if (!reply.error.empty()) fail(method, path, reply.error);
-  if (reply.status < 200 || reply.status >= 300)
-    fail(method, path,
-         std::to_string(reply.status) + " " + engine_error_message(reply.status, reply.body));
+bool SocketEngine::judge(const Reply& reply, const std::string& method, const std::string& path,
+                         Outcome& out) const {
+  if (!reply.error.empty()) {
+    out = failure(reply.error_kind, method, path, reply.error);
+    return false;
+  }
+  if (reply.status < 200 || reply.status >= 300) {
+    const std::string message = engine_error_message(reply.status, reply.body);
+    out = failure(kind_from_status(reply.status, message), method, path,
+                  std::to_string(reply.status) + " " + message);
+    return false;
+  }
+  return true;
+}
+
+SocketEngine::Millis SocketEngine::call_timeout(const CallOptions& options) const {
+  return options.timeout.count() > 0 ? options.timeout : options_.stream_timeout;
 }
 
 SocketEngine::Reply SocketEngine::request(const std::string& method, const std::string& path,
                                           const std::string& body, const ChunkSink* sink,
-                                          bool streaming) {
+                                          Millis timeout) {
   Reply reply;
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  curl::Easy curl = curl::make_easy();
   if (!curl) {
     reply.error = "curl_easy_init failed";
+    reply.error_kind = ErrorKind::failed;
     return reply;
   }
   Transfer t;
@@ -149,7 +166,6 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket_path_.c_str());
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -157,12 +173,12 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-  auto timeout = streaming ? options_.stream_timeout : options_.request_timeout;
   if (options_.deadline != nullptr) timeout = std::min(timeout, options_.deadline->remaining());
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(std::max<long long>(1, timeout.count())));
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  timeout = std::max(timeout, Millis(1));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(std::min<long long>(10000, timeout.count())));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl::Slist headers;
   if (method == "POST") {
     headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -175,32 +191,36 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   const CURLcode rc = curl_easy_perform(c);
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   reply.stopped_by_sink = t.stopped;
-  if (rc != CURLE_OK && !t.stopped) {
-    long os_errno = 0;
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-    if (t.too_big) {
-      reply.error = "reply too large";
-    } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
-      reply.error = "deadline reached";
-    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-      reply.error = "timed out after " + std::to_string(timeout.count() / 1000) + "s";
-    } else if (os_errno != 0 && reply.status == 0) {
-      // "permission denied", "no such file or directory", "connection refused"
-      reply.error = to_lower(std::strerror(static_cast<int>(os_errno)));
-    } else {
-      reply.error = curl_easy_strerror(rc);
-    }
+  if (rc == CURLE_OK || t.stopped) return reply;
+  long os_errno = 0;
+  curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+  reply.error_kind = ErrorKind::failed;
+  if (t.too_big) {
+    reply.error = "reply too large";
+  } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    reply.error = "deadline reached";
+    reply.error_kind = ErrorKind::timed_out;
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+    reply.error = "timed out after " + std::to_string(timeout.count() / 1000) + "s";
+    reply.error_kind = ErrorKind::timed_out;
+  } else if (os_errno != 0 && reply.status == 0) {
+    // "permission denied", "no such file or directory", "connection refused"
+    reply.error = to_lower(std::strerror(static_cast<int>(os_errno)));
+    reply.error_kind = ErrorKind::unavailable;
+  } else {
+    reply.error = curl_easy_strerror(rc);
   }
   return reply;
 }
 
-void SocketEngine::ping() {
+Outcome SocketEngine::try_ping() {
+  Outcome out;
   {
     std::lock_guard lock(mutex_);
-    if (!version_.empty()) return;
+    if (!version_.empty()) return out;
   }
-  Reply reply = request("GET", "/_ping", "", nullptr, false);
-  check(reply, "GET", "/_ping");
+  Reply reply = request("GET", "/_ping", "", nullptr, options_.request_timeout);
+  if (!judge(reply, "GET", "/_ping", out)) return out;
   std::string version = reply.headers.count("api-version") ? reply.headers["api-version"] : "";
   const std::string server = reply.headers.count("server") ? reply.headers["server"] : "";
   const bool podman =
@@ -209,115 +229,174 @@ void SocketEngine::ping() {
   provider_ = podman ? "podman" : "docker";
   // No header: an old engine; unversioned paths mean "the daemon's current version".
   version_ = version.empty() ? "none" : version;
+  return out;
+}
+
+void SocketEngine::ping() {
+  const Outcome out = try_ping();
+  if (!out.ok()) throw Error(out.error);
 }
 
 std::string SocketEngine::api_version() {
-  ping();
+  if (!try_ping().ok()) return "";
   std::lock_guard lock(mutex_);
   return version_ == "none" ? "" : version_;
 }
 
-std::string SocketEngine::versioned(const std::string& path) {
+bool SocketEngine::versioned(const std::string& path, std::string& full, Outcome& out) {
+  out = try_ping();
+  if (!out.ok()) return false;
   const std::string v = api_version();
-  return v.empty() ? path : "/v" + v + path;
+  full = v.empty() ? path : "/v" + v + path;
+  return true;
 }
 
-std::vector<Container> SocketEngine::list_containers(const std::string& label_filter) {
+ListResult SocketEngine::list_containers(const std::string& label_filter) {
+  ListResult result;
   const nlohmann::json filters = {{"label", {label_filter}}};
-  const std::string path =
-      versioned("/containers/json?all=1&filters=" + url_encode(filters.dump()));
-  Reply reply = request("GET", path, "", nullptr, false);
-  check(reply, "GET", path);
-  std::vector<Container> out;
-  try {
-    const auto j = nlohmann::json::parse(reply.body);
-    if (!j.is_array()) fail("GET", path, "expected a JSON array");
-    for (const auto& item : j) out.push_back(container_from_list_item(item));
-  } catch (const nlohmann::json::exception& e) {
-    fail("GET", path, std::string("invalid JSON: ") + e.what());
+  std::string path;
+  if (!versioned("/containers/json?all=1&filters=" + url_encode(filters.dump()), path, result))
+    return result;
+  Reply reply = request("GET", path, "", nullptr, options_.request_timeout);
+  if (!judge(reply, "GET", path, result)) return result;
+  const auto j = nlohmann::json::parse(reply.body, nullptr, false);
+  if (!j.is_array()) {
+    static_cast<Outcome&>(result) =
+        failure(ErrorKind::failed, "GET", path, "expected a JSON array");
+    return result;
   }
-  return out;
+  for (const auto& item : j) result.containers.push_back(container_from_list_item(item));
+  return result;
 }
 
-std::string SocketEngine::inspect(const std::string& id) {
-  const std::string path = versioned("/containers/" + url_encode(id) + "/json");
-  Reply reply = request("GET", path, "", nullptr, false);
-  check(reply, "GET", path);
-  return reply.body;
+InspectResult SocketEngine::inspect(const std::string& id) {
+  InspectResult result;
+  std::string path;
+  if (!versioned("/containers/" + url_encode(id) + "/json", path, result)) return result;
+  Reply reply = request("GET", path, "", nullptr, options_.request_timeout);
+  if (judge(reply, "GET", path, result)) result.json = std::move(reply.body);
+  return result;
 }
 
-void SocketEngine::archive(const std::string& id, const std::string& path, const ChunkSink& sink) {
-  const std::string req =
-      versioned("/containers/" + url_encode(id) + "/archive?path=" + url_encode(path));
-  Reply reply = request("GET", req, "", &sink, true);
-  check(reply, "GET", req);
+StreamResult SocketEngine::stream(const std::string& path, const ChunkSink& sink, Millis timeout) {
+  StreamResult result;
+  const ChunkSink counted = [&](std::string_view chunk) {
+    result.bytes += chunk.size();
+    return sink(chunk);
+  };
+  Reply reply = request("GET", path, "", &counted, timeout);
+  result.stopped_by_sink = reply.stopped_by_sink;
+  judge(reply, "GET", path, result);
+  return result;
 }
 
-ExecResult SocketEngine::exec(const std::string& id, const std::vector<std::string>& cmd,
-                              const ChunkSink& sink) {
-  const std::string create = versioned("/containers/" + url_encode(id) + "/exec");
-  const nlohmann::json create_body = {{"AttachStdin", false}, {"AttachStdout", true},
-                                      {"AttachStderr", true}, {"Tty", false},
-                                      {"Privileged", true},   {"Cmd", cmd}};
-  Reply created = request("POST", create, create_body.dump(), nullptr, false);
-  check(created, "POST", create);
-  std::string exec_id;
-  try {
-    exec_id = nlohmann::json::parse(created.body).at("Id").get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    fail("POST", create, std::string("no exec Id in reply: ") + e.what());
-  }
+StreamResult SocketEngine::archive(const std::string& id, const std::string& path,
+                                   const ChunkSink& sink, const CallOptions& options) {
+  std::string req;
+  StreamResult result;
+  if (!versioned("/containers/" + url_encode(id) + "/archive?path=" + url_encode(path), req,
+                 result))
+    return result;
+  return stream(req, sink, call_timeout(options));
+}
 
-  // Tty is false, so the stream is multiplexed whatever the Content-Type says.
-  const std::string start = versioned("/exec/" + exec_id + "/start");
-  FrameDemuxer demux(sink);
-  const ChunkSink feed = [&demux](std::string_view chunk) { return demux.feed(chunk); };
-  Reply started =
-      request("POST", start, nlohmann::json{{"Detach", false}, {"Tty", false}}.dump(), &feed, true);
-  check(started, "POST", start + " (" + join_cmd(cmd) + ")");
-
-  ExecResult result;
-  result.stderr_text = demux.stderr_text();
-  if (started.stopped_by_sink) return result;  // the caller stopped reading; no exit code
-
-  // The exit code can lag the end of the stream by a moment while the engine reaps the process.
-  const std::string inspect_path = versioned("/exec/" + exec_id + "/json");
+// The exit code can lag the end of the stream by a moment while the engine reaps the process.
+void SocketEngine::exit_code_of(const std::string& exec_id,
+                                std::chrono::steady_clock::time_point end, ExecResult& result) {
+  std::string path;
+  if (!versioned("/exec/" + exec_id + "/json", path, result)) return;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    Reply info = request("GET", inspect_path, "", nullptr, false);
-    check(info, "GET", inspect_path);
-    try {
-      const auto j = nlohmann::json::parse(info.body);
-      const bool running = j.value("Running", false);
-      if (!running && j.contains("ExitCode") && j["ExitCode"].is_number_integer()) {
-        result.exit_code = j["ExitCode"].get<int>();
-        return result;
-      }
-    } catch (const nlohmann::json::exception& e) {
-      fail("GET", inspect_path, std::string("invalid JSON: ") + e.what());
+    const auto left = std::chrono::duration_cast<Millis>(end - std::chrono::steady_clock::now());
+    Reply info = request("GET", path, "", nullptr, std::min(left, options_.request_timeout));
+    if (!judge(info, "GET", path, result)) return;
+    const auto j = nlohmann::json::parse(info.body, nullptr, false);
+    if (j.is_discarded()) {
+      static_cast<Outcome&>(result) = failure(ErrorKind::failed, "GET", path, "invalid JSON");
+      return;
+    }
+    if (!j.value("Running", false) && j.contains("ExitCode") && j["ExitCode"].is_number_integer()) {
+      result.exit_code = j["ExitCode"].get<int>();
+      return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return result;  // exit_code stays -1: unknown
 }
 
-void SocketEngine::logs(const std::string& id, const ChunkSink& sink) {
-  bool tty = false;
-  try {
-    tty = inspect_tty(nlohmann::json::parse(inspect(id)));
-  } catch (const nlohmann::json::exception&) {
-    tty = false;
+ExecResult SocketEngine::exec(const std::string& id, const std::vector<std::string>& cmd,
+                              const ChunkSink& sink, const CallOptions& options) {
+  const auto end = std::chrono::steady_clock::now() + call_timeout(options);
+  const auto left = [&end] {
+    return std::chrono::duration_cast<Millis>(end - std::chrono::steady_clock::now());
+  };
+  ExecResult result;
+  std::string create;
+  if (!versioned("/containers/" + url_encode(id) + "/exec", create, result)) return result;
+  const nlohmann::json create_body = {{"AttachStdin", false},
+                                      {"AttachStdout", true},
+                                      {"AttachStderr", true},
+                                      {"Tty", false},
+                                      {"Privileged", options.privileged},
+                                      {"Cmd", cmd}};
+  Reply created = request("POST", create, create_body.dump(), nullptr,
+                          std::min(left(), options_.request_timeout));
+  if (!judge(created, "POST", create, result)) return result;
+  const auto id_doc = nlohmann::json::parse(created.body, nullptr, false);
+  if (!id_doc.is_object() || !id_doc.contains("Id") || !id_doc["Id"].is_string()) {
+    static_cast<Outcome&>(result) =
+        failure(ErrorKind::failed, "POST", create, "no exec Id in reply");
+    return result;
   }
-  const std::string path =
-      versioned("/containers/" + url_encode(id) + "/logs?stdout=1&stderr=1&timestamps=1");
-  if (tty) {
-    Reply reply = request("GET", path, "", &sink, true);
-    check(reply, "GET", path);
-    return;
+  const std::string exec_id = id_doc["Id"].get<std::string>();
+
+  // Tty is false, so the stream is multiplexed whatever the Content-Type says. The first bytes
+  // of stdout are kept: when the engine cannot start the command (Docker: "OCI runtime exec
+  // failed: ... unable to apply caps"), that is where it says so.
+  std::string head;
+  const ChunkSink out = [&](std::string_view chunk) {
+    if (head.size() < kExecHeadCap) head.append(chunk.substr(0, kExecHeadCap - head.size()));
+    result.stdout_bytes += chunk.size();
+    return sink(chunk);
+  };
+  FrameDemuxer demux(out);
+  const ChunkSink feed = [&demux](std::string_view chunk) { return demux.feed(chunk); };
+  std::string start;
+  if (!versioned("/exec/" + exec_id + "/start", start, result)) return result;
+  Reply started = request("POST", start, nlohmann::json{{"Detach", false}, {"Tty", false}}.dump(),
+                          &feed, left());
+  result.stderr_text = demux.stderr_text();
+  result.stopped_by_sink = started.stopped_by_sink;
+  if (!judge(started, "POST", start + " (" + join_cmd(cmd) + ")", result)) return result;
+  if (started.stopped_by_sink) return result;  // the caller stopped reading; no exit code
+  exit_code_of(exec_id, end, result);
+  if (result.ok() && result.exit_code != 0) {
+    const std::string said = is_exec_start_failure(head) ? head : result.stderr_text;
+    if (is_exec_start_failure(said)) {
+      static_cast<Outcome&>(result) = failure(kind_from_message(said), "POST",
+                                              start + " (" + join_cmd(cmd) + ")", first_line(said));
+    }
   }
+  return result;
+}
+
+StreamResult SocketEngine::logs(const std::string& id, const ChunkSink& sink,
+                                const CallOptions& options) {
+  const InspectResult doc = inspect(id);
+  if (!doc.ok()) {
+    StreamResult result;
+    static_cast<Outcome&>(result) = doc;
+    return result;
+  }
+  const auto parsed = nlohmann::json::parse(doc.json, nullptr, false);
+  const bool tty = !parsed.is_discarded() && inspect_tty(parsed);
+  StreamResult result;
+  std::string path;
+  if (!versioned("/containers/" + url_encode(id) + "/logs?stdout=1&stderr=1&timestamps=1", path,
+                 result))
+    return result;
+  if (tty) return stream(path, sink, call_timeout(options));
   FrameDemuxer demux(sink, 0, /*merge=*/true);
   const ChunkSink feed = [&demux](std::string_view chunk) { return demux.feed(chunk); };
-  Reply reply = request("GET", path, "", &feed, true);
-  check(reply, "GET", path);
+  return stream(path, feed, call_timeout(options));
 }
 
 }  // namespace kmg::engine

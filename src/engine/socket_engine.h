@@ -28,29 +28,39 @@ class SocketEngine final : public EngineApi {
   SocketEngine(std::string socket_path, std::string provider_hint,
                SocketEngineOptions options = {});
 
-  // GET /_ping: negotiates the version and learns the provider. Throws kmg::Error.
-  // Called lazily by every other method; call it first to test the socket.
+  // GET /_ping: negotiates the version and learns the provider. Called lazily by every other
+  // method; call it first to test the socket. try_ping reports, ping throws kmg::Error.
+  Outcome try_ping();
   void ping();
-  std::string api_version();  // "1.41"; pings first
+  std::string api_version();  // "1.41"; pings first ("" when the ping failed)
 
   std::string provider() const override;
   std::string endpoint() const override { return socket_path_; }
-  std::vector<Container> list_containers(const std::string& label_filter) override;
-  std::string inspect(const std::string& id) override;
-  void archive(const std::string& id, const std::string& path, const ChunkSink& sink) override;
-  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd,
-                  const ChunkSink& sink) override;
-  void logs(const std::string& id, const ChunkSink& sink) override;
+  ListResult list_containers(const std::string& label_filter) override;
+  InspectResult inspect(const std::string& id) override;
+  StreamResult archive(const std::string& id, const std::string& path, const ChunkSink& sink,
+                       const CallOptions& options) override;
+  ExecResult exec(const std::string& id, const std::vector<std::string>& cmd, const ChunkSink& sink,
+                  const CallOptions& options) override;
+  StreamResult logs(const std::string& id, const ChunkSink& sink,
+                    const CallOptions& options) override;
 
  private:
   struct Reply;
+  using Millis = std::chrono::milliseconds;
   Reply request(const std::string& method, const std::string& path, const std::string& body,
-                const ChunkSink* sink, bool streaming);
-  // "/v1.41" + path once negotiated.
-  std::string versioned(const std::string& path);
-  [[noreturn]] void fail(const std::string& method, const std::string& path,
-                         const std::string& reason) const;
-  void check(const Reply& reply, const std::string& method, const std::string& path) const;
+                const ChunkSink* sink, Millis timeout);
+  // "/v1.41" + path once negotiated; false (and `out` set) when the engine does not answer.
+  bool versioned(const std::string& path, std::string& full, Outcome& out);
+  // Sets `out` from the reply; true when the reply is a success.
+  bool judge(const Reply& reply, const std::string& method, const std::string& path,
+             Outcome& out) const;
+  Outcome failure(ErrorKind kind, const std::string& method, const std::string& path,
+                  const std::string& reason) const;
+  StreamResult stream(const std::string& path, const ChunkSink& sink, Millis timeout);
+  void exit_code_of(const std::string& exec_id, std::chrono::steady_clock::time_point end,
+                    ExecResult& result);
+  Millis call_timeout(const CallOptions& options) const;
 
   std::string socket_path_;
   SocketEngineOptions options_;

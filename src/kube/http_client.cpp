@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "util/curl.h"
 #include "util/deadline.h"
 #include "util/text.h"
 
@@ -18,18 +19,8 @@ namespace {
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kMaxIdleHandles = 32;
 
-struct EasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-
-struct ShareDeleter {
-  void operator()(CURLSH* s) const { curl_share_cleanup(s); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+using EasyHandle = curl::Easy;
+using Slist = curl::Slist;
 
 struct UrlDeleter {
   void operator()(CURLU* u) const { curl_url_cleanup(u); }
@@ -39,13 +30,6 @@ struct CurlStringDeleter {
   void operator()(char* s) const { curl_free(s); }
 };
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-// libcurl's global state must be set up once before any thread uses it; this is the only
-// process-wide state in the module and it is never changed afterwards.
-void ensure_curl_global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 Slist append(Slist list, const std::string& line) {
   curl_slist* raw = curl_slist_append(list.get(), line.c_str());
@@ -121,7 +105,8 @@ struct CurlKubeApi::Impl {
 
   // Declared before the handles: easy handles point at these, so they must outlive them.
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
-  std::unique_ptr<CURLSH, ShareDeleter> share;
+  curl::Share share;
+  curl::CaBundle ca_bundle = curl::ca_bundle_from_env();
   Slist headers;
   Slist connect_to;
 
@@ -139,9 +124,8 @@ struct CurlKubeApi::Impl {
   };
 
   Impl(RestConfig c, HttpOptions o) : config(std::move(c)), options(o) {
-    ensure_curl_global_init();
     target = make_target(config);
-    share.reset(curl_share_init());
+    share = curl::make_share();
     if (share) {
       curl_share_setopt(share.get(), CURLSHOPT_LOCKFUNC, &Impl::lock_share);
       curl_share_setopt(share.get(), CURLSHOPT_UNLOCKFUNC, &Impl::unlock_share);
@@ -167,10 +151,9 @@ struct CurlKubeApi::Impl {
   }
 
   EasyHandle new_handle() const {
-    EasyHandle h(curl_easy_init());
+    EasyHandle h = curl::make_easy();
     if (!h) return h;
     CURL* e = h.get();
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);  // several threads: no SIGALRM for DNS timeouts
     if (share) curl_easy_setopt(e, CURLOPT_SHARE, share.get());
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
@@ -188,8 +171,9 @@ struct CurlKubeApi::Impl {
     if (!config.proxy_url.empty()) curl_easy_setopt(e, CURLOPT_PROXY, config.proxy_url.c_str());
 
     if (!config.ca_pem.empty()) {
-      curl_blob ca{const_cast<char*>(config.ca_pem.data()), config.ca_pem.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &ca);
+      curl::use_only_ca_pem(e, config.ca_pem);
+    } else {
+      curl::use_ca_bundle(e, ca_bundle);
     }
     if (config.insecure_skip_tls_verify) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
-#include "kube/exec_plugin.h"
 #include "util/errors.h"
+#include "util/process.h"
 #include "util/text.h"
 
 namespace kmg::kube {
@@ -19,6 +19,9 @@ namespace kmg::kube {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An ExecCredential is a few KiB; more is a plugin printing something else.
+constexpr std::size_t kMaxPluginOutput = 4u << 20;
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
   throw Error("kubeconfig " + file + ": " + what);
@@ -247,25 +250,30 @@ void run_exec(const YAML::Node& exec, const std::string& file, const std::string
       exec_info(api_version, bool_field(exec, "provideClusterInfo", file, label), rest));
 
   const std::string plugin = label + ": plugin " + in_quotes(command);
-  ProcessResult result;
-  try {
-    result = run_process(command, args, env, options.exec_timeout);
-  } catch (const Error& e) {
+  std::vector<std::string> argv{command};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions process_options;
+  process_options.timeout = options.exec_timeout;
+  process_options.env = std::move(env);
+  std::string out;
+  const ProcessResult result = run_process_capture(argv, out, process_options, kMaxPluginOutput);
+  if (!result.spawn_error.empty()) {
     std::string hint = string_field(exec, "installHint", file, label);
-    fail(file, plugin + " could not be started: " + e.what() +
+    fail(file, plugin + " could not be started: " + result.spawn_error +
                    (hint.empty() ? "" : " (" + first_line(hint) + ")"));
   }
   if (result.timed_out) {
     fail(file, plugin + " timed out after " + seconds_text(options.exec_timeout));
   }
-  if (result.exit_code != 0) {
-    std::string why = result.exit_code > 0 ? "exit code " + std::to_string(result.exit_code)
-                                           : "signal " + std::to_string(result.signal);
-    std::string err = first_line(result.err);
+  if (result.stopped_by_sink) fail(file, plugin + " printed more than 4 MiB");
+  if (!result.succeeded()) {
+    std::string why = result.signal != 0 ? "signal " + std::to_string(result.signal)
+                                         : "exit code " + std::to_string(result.exit_code);
+    std::string err = first_line(result.stderr_text);
     fail(file, plugin + " failed with " + why + (err.empty() ? "" : ": " + err));
   }
 
-  const auto cred = nlohmann::json::parse(result.out, nullptr, false);
+  const auto cred = nlohmann::json::parse(out, nullptr, false);
   if (cred.is_discarded() || !cred.is_object()) {
     fail(file, plugin + " did not print an ExecCredential (invalid JSON)");
   }

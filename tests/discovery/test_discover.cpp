@@ -9,6 +9,7 @@
 #include "memory_engine.h"
 #include "memory_kube_api.h"
 #include "temp_dir.h"
+#include "util/errors.h"
 
 using kmg::discovery::ClusterTarget;
 using kmg::discovery::DiscoveryOptions;

@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine_api.h"
-#include "util/errors.h"
 #include "util/text.h"
 
 namespace kmg::testing {
@@ -78,64 +77,83 @@ class MemoryEngine : public engine::EngineApi {
   std::string provider() const override { return provider_; }
   std::string endpoint() const override { return endpoint_; }
 
-  std::vector<engine::Container> list_containers(const std::string& label_filter) override {
-    enter("list", "GET /containers/json");
+  engine::ListResult list_containers(const std::string& label_filter) override {
+    engine::ListResult result;
+    if (!enter("list", "GET /containers/json", result)) return result;
     const auto eq = label_filter.find('=');
     const std::string key = label_filter.substr(0, eq);
-    std::vector<engine::Container> out;
     std::lock_guard lock(mutex_);
     for (const auto& n : nodes_) {
       const auto it = n.container.labels.find(key);
       if (it == n.container.labels.end()) continue;
       if (eq != std::string::npos && it->second != label_filter.substr(eq + 1)) continue;
-      out.push_back(n.container);
+      result.containers.push_back(n.container);
     }
-    return out;
+    return result;
   }
 
-  std::string inspect(const std::string& id) override {
-    enter("inspect", "GET /containers/" + id + "/json");
+  engine::InspectResult inspect(const std::string& id) override {
+    engine::InspectResult result;
+    const std::string req = "GET /containers/" + id + "/json";
+    if (!enter("inspect", req, result)) return result;
     std::lock_guard lock(mutex_);
-    const Node& n = find(id, "GET /containers/" + id + "/json");
-    if (!n.inspect.is_null()) return n.inspect.dump();
+    const Node* n = find(id, req, result);
+    if (n == nullptr) return result;
+    if (!n->inspect.is_null()) {
+      result.json = n->inspect.dump();
+      return result;
+    }
     nlohmann::json ports = nlohmann::json::object();
-    for (const auto& p : n.container.ports)
+    for (const auto& p : n->container.ports)
       ports[p.container_port].push_back({{"HostIp", p.host_ip}, {"HostPort", p.host_port}});
-    return nlohmann::json{{"Id", n.container.id},
-                          {"Name", "/" + n.container.name},
-                          {"State", {{"Status", n.container.state}}},
-                          {"Config", {{"Labels", n.container.labels}, {"Tty", true}}},
-                          {"NetworkSettings", {{"Ports", ports}}}}
-        .dump();
+    result.json = nlohmann::json{{"Id", n->container.id},
+                                 {"Name", "/" + n->container.name},
+                                 {"State", {{"Status", n->container.state}}},
+                                 {"Config", {{"Labels", n->container.labels}, {"Tty", true}}},
+                                 {"NetworkSettings", {{"Ports", ports}}}}
+                      .dump();
+    return result;
   }
 
-  void archive(const std::string& id, const std::string& path,
-               const engine::ChunkSink& sink) override {
+  engine::StreamResult archive(const std::string& id, const std::string& path,
+                               const engine::ChunkSink& sink, const engine::CallOptions&) override {
+    engine::StreamResult result;
     const std::string req = "GET /containers/" + id + "/archive?path=" + path;
-    enter("archive", req);
+    if (!enter("archive", req, result)) return result;
     std::string tar;
     {
       std::lock_guard lock(mutex_);
-      const Node& n = find(id, req);
-      const auto it = n.files.find(path);
-      if (it == n.files.end()) fail(req, "404 Could not find the file " + path);
+      const Node* n = find(id, req, result);
+      if (n == nullptr) return result;
+      const auto it = n->files.find(path);
+      if (it == n->files.end()) {
+        fail(result, engine::ErrorKind::not_found, req, "404 Could not find the file " + path);
+        return result;
+      }
       tar = make_tar(path.substr(path.find_last_of('/') + 1), it->second);
     }
     // Two chunks, so readers must join them.
     const auto half = tar.size() / 2;
+    result.bytes = tar.size();
     if (sink(std::string_view(tar).substr(0, half))) sink(std::string_view(tar).substr(half));
+    return result;
   }
 
   engine::ExecResult exec(const std::string& id, const std::vector<std::string>& cmd,
-                          const engine::ChunkSink& sink) override {
+                          const engine::ChunkSink& sink, const engine::CallOptions&) override {
+    engine::ExecResult result;
     const std::string req = "POST /containers/" + id + "/exec";
-    enter("exec", req);
+    if (!enter("exec", req, result)) return result;
     ExecReply reply;
     {
       std::lock_guard lock(mutex_);
-      const Node& n = find(id, req);
-      if (n.container.state != "running")
-        fail(req, "409 container " + n.container.name + " is not running");
+      const Node* n = find(id, req, result);
+      if (n == nullptr) return result;
+      if (n->container.state != "running") {
+        fail(result, engine::ErrorKind::not_running, req,
+             "409 container " + n->container.name + " is not running");
+        return result;
+      }
       const auto it = exec_replies_.find(join(cmd, " "));
       if (it == exec_replies_.end()) {
         reply = {"", "exec: \"" + cmd.at(0) + "\": executable file not found in $PATH", 127};
@@ -144,35 +162,49 @@ class MemoryEngine : public engine::EngineApi {
       }
     }
     if (!reply.out.empty()) sink(reply.out);
-    return {reply.exit_code, reply.err};
+    result.exit_code = reply.exit_code;
+    result.stderr_text = reply.err;
+    result.stdout_bytes = reply.out.size();
+    return result;
   }
 
-  void logs(const std::string& id, const engine::ChunkSink& sink) override {
+  engine::StreamResult logs(const std::string& id, const engine::ChunkSink& sink,
+                            const engine::CallOptions&) override {
+    engine::StreamResult result;
     const std::string req = "GET /containers/" + id + "/logs";
-    enter("logs", req);
+    if (!enter("logs", req, result)) return result;
     std::string text;
     {
       std::lock_guard lock(mutex_);
-      text = find(id, req).logs;
+      const Node* n = find(id, req, result);
+      if (n == nullptr) return result;
+      text = n->logs;
     }
+    result.bytes = text.size();
     if (!text.empty()) sink(text);
+    return result;
   }
 
  private:
-  [[noreturn]] void fail(const std::string& req, const std::string& reason) const {
-    throw Error(provider_ + " at " + endpoint_ + ": " + req + ": " + reason);
+  void fail(engine::Outcome& out, engine::ErrorKind kind, const std::string& req,
+            const std::string& reason) const {
+    out.kind = kind;
+    out.error = provider_ + " at " + endpoint_ + ": " + req + ": " + reason;
   }
-  void enter(const std::string& what, const std::string& req) {
+  bool enter(const std::string& what, const std::string& req, engine::Outcome& out) {
     {
       std::lock_guard lock(mutex_);
       ++calls_[what];
     }
-    if (!refuse_.empty()) fail(req, refuse_);
+    if (refuse_.empty()) return true;
+    fail(out, engine::ErrorKind::unavailable, req, refuse_);
+    return false;
   }
-  const Node& find(const std::string& id, const std::string& req) const {
+  const Node* find(const std::string& id, const std::string& req, engine::Outcome& out) const {
     for (const auto& n : nodes_)
-      if (n.container.id == id || n.container.name == id) return n;
-    fail(req, "404 No such container: " + id);
+      if (n.container.id == id || n.container.name == id) return &n;
+    fail(out, engine::ErrorKind::not_found, req, "404 No such container: " + id);
+    return nullptr;
   }
 
   std::string provider_;

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine/process.h"
 #include "engine/socket_engine.h"
 #include "util/errors.h"
+#include "util/process.h"
 
 namespace kmg::testing {
 
@@ -63,9 +63,9 @@ std::string PodmanFixture::podman(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"podman"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string out;
-  engine::ProcessOptions options;
+  kmg::ProcessOptions options;
   options.timeout = std::chrono::seconds(120);
-  const auto r = engine::run_process_capture(argv, out, options);
+  const auto r = kmg::run_process_capture(argv, out, options);
   if (!r.spawn_error.empty()) throw std::runtime_error(r.spawn_error);
   if (r.timed_out) throw std::runtime_error("podman " + args.at(0) + ": timed out");
   if (r.exit_code != 0)
@@ -172,7 +172,7 @@ std::string PodmanFixture::create_node(const Node& node) {
     std::ofstream(root / "etc/kubernetes/admin.conf") << node.admin_conf;
   const std::string tar = dir_ + "/" + name + ".tar";
   std::string out;
-  const auto r = engine::run_process_capture({"tar", "-C", root.string(), "-cf", tar, "."}, out);
+  const auto r = kmg::run_process_capture({"tar", "-C", root.string(), "-cf", tar, "."}, out);
   if (r.exit_code != 0) throw std::runtime_error("tar: " + r.stderr_text);
   const std::string image = "localhost/kmg-test-node:" + name;
   podman({"import", "--quiet", tar, image});

@@ -1,16 +1,20 @@
+#include <csignal>
+#include <thread>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include "engine/classify.h"
 #include "engine/cli_engine.h"
 #include "engine/frame_demux.h"
 #include "engine/inspect.h"
-#include "engine/process.h"
 #include "engine/select.h"
 #include "engine/socket_engine.h"
 #include "temp_dir.h"
 #include "unix_http_server.h"
 #include "util/errors.h"
+#include "util/process.h"
 
 using kmg::testing::TempDir;
 using kmg::testing::UnixHttpServer;
@@ -181,21 +185,51 @@ TEST_SUITE("engine") {
     CHECK(engine::published_ports(random_port, "6443/tcp").empty());
   }
 
-  TEST_CASE("run_process: exit code, stderr, missing program, timeout") {
+  TEST_CASE("run_process: exit code, stderr apart, missing program, timeout, signal, env") {
     std::string out;
-    auto r = engine::run_process_capture({"sh", "-c", "echo out; echo err >&2; exit 3"}, out);
+    auto r = kmg::run_process_capture({"sh", "-c", "echo out; echo err >&2; exit 3"}, out);
     CHECK(r.exit_code == 3);
+    CHECK(r.signal == 0);
     CHECK(out == "out\n");
     CHECK(r.stderr_text == "err\n");
     CHECK_FALSE(r.timed_out);
+    CHECK(r.describe(std::chrono::seconds(1)) == "exit code 3: err");
 
-    r = engine::run_process_capture({"kmg-no-such-program-x"}, out);
+    out.clear();
+    r = kmg::run_process_capture({"kmg-no-such-program-x"}, out);
     CHECK(r.spawn_error.find("No such file") != std::string::npos);
+    CHECK(r.exit_code == -1);
 
-    engine::ProcessOptions quick;
+    kmg::ProcessOptions quick;
     quick.timeout = std::chrono::milliseconds(200);
-    r = engine::run_process_capture({"sleep", "30"}, out, quick);
+    const auto started = std::chrono::steady_clock::now();
+    r = kmg::run_process_capture({"sleep", "30"}, out, quick);
     CHECK(r.timed_out);
+    CHECK(r.exit_code == -1);  // never "exited": killed, the same way for every caller
+    CHECK(r.signal == SIGKILL);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+
+    // Killed by a signal of its own: reported as the signal, not as 128+N.
+    r = kmg::run_process_capture({"sh", "-c", "kill -TERM $$"}, out);
+    CHECK(r.exit_code == -1);
+    CHECK(r.signal == SIGTERM);
+    CHECK(r.describe(std::chrono::seconds(1)) == "killed by signal 15");
+
+    // A child that closes its output but keeps running is still bounded by the timeout.
+    r = kmg::run_process_capture({"sh", "-c", "exec >&- 2>&-; sleep 30"}, out, quick);
+    CHECK(r.timed_out);
+
+    kmg::ProcessOptions with_env;
+    with_env.env = {{"KMG_TEST_VAR", "set by the caller"}};
+    out.clear();
+    r = kmg::run_process_capture({"sh", "-c", "printf %s \"$KMG_TEST_VAR\""}, out, with_env);
+    CHECK(out == "set by the caller");
+
+    // The capture cap stops (and kills) a program that prints too much.
+    out.clear();
+    r = kmg::run_process_capture({"sh", "-c", "yes"}, out, {}, 1000);
+    CHECK(r.stopped_by_sink);
+    CHECK(out.size() <= 1000);
   }
 
   TEST_CASE("plan: DOCKER_HOST first, default sockets, podman sockets, provider filters") {
@@ -268,7 +302,8 @@ TEST_SUITE("engine") {
                      ps +
                      "';;\n"
                      "  inspect) echo '[{\"Id\":\"abc\",\"Config\":{\"Tty\":true}}]';;\n"
-                     "  exec) shift 3; echo \"ran $*\"; echo oops >&2; exit 4;;\n"
+                     "  exec) shift; [ \"$1\" = --privileged ] && shift; shift; echo \"ran $*\"; "
+                     "echo oops >&2; exit 4;;\n"
                      "  logs) echo line1; echo line2 >&2;;\n"
                      "  *) echo \"unknown $1\" >&2; exit 1;;\n"
                      "esac\n");
@@ -286,21 +321,28 @@ TEST_SUITE("engine") {
 
     auto& cli = *selected.engines[0];
     const auto cs = cli.list_containers("io.x-k8s.kind.cluster");
-    CHECK(cs.size() == 2);
-    CHECK(nlohmann::json::parse(cli.inspect("abc"))["Id"] == "abc");
+    CHECK(cs.ok());
+    CHECK(cs.containers.size() == 2);
+    CHECK(nlohmann::json::parse(cli.inspect("abc").json)["Id"] == "abc");
     std::string out;
-    const auto r = cli.exec("abc", {"cat", "/kind/version"}, [&](std::string_view c) {
-      out.append(c);
-      return true;
-    });
+    const auto r = cli.exec("abc", {"cat", "/kind/version"},
+                            [&](std::string_view c) {
+                              out.append(c);
+                              return true;
+                            },
+                            {});
+    // The command ran and failed: the engine call is ok, the exit code and stderr are its own.
+    CHECK(r.ok());
     CHECK(out == "ran cat /kind/version\n");
     CHECK(r.exit_code == 4);
     CHECK(r.stderr_text == "oops\n");
     std::string logs;
-    cli.logs("abc", [&](std::string_view c) {
-      logs.append(c);
-      return true;
-    });
+    cli.logs("abc",
+             [&](std::string_view c) {
+               logs.append(c);
+               return true;
+             },
+             {});
     CHECK(logs.find("line1") != std::string::npos);
     CHECK(logs.find("line2") != std::string::npos);
   }
@@ -347,7 +389,8 @@ TEST_SUITE("engine") {
     e.ping();
     CHECK(e.provider() == "podman");
     CHECK(e.api_version() == "1.41");
-    const auto cs = e.list_containers("io.x-k8s.kind.cluster");
+    const auto listed = e.list_containers("io.x-k8s.kind.cluster");
+    const auto& cs = listed.containers;
     REQUIRE(cs.size() == 1);
     CHECK(cs[0].name == "c1-control-plane");
     CHECK(cs[0].state == "exited");
@@ -356,10 +399,13 @@ TEST_SUITE("engine") {
     CHECK(cs[0].ports[0].container_port == "6443/tcp");
 
     std::string out;
-    const auto r = e.exec("abc", {"journalctl", "-u", "kubelet"}, [&](std::string_view c) {
-      out.append(c);
-      return true;
-    });
+    const auto r = e.exec("abc", {"journalctl", "-u", "kubelet"},
+                          [&](std::string_view c) {
+                            out.append(c);
+                            return true;
+                          },
+                          {});
+    CHECK(r.ok());
     CHECK(out == "kubelet ok\n");
     CHECK(r.stderr_text == "warn\n");
     CHECK(r.exit_code == 2);
@@ -371,13 +417,118 @@ TEST_SUITE("engine") {
                    nlohmann::json::parse(q.body)["Tty"] == false;
     CHECK(sent_cmd);
 
-    try {
-      e.inspect("zzz");
-      FAIL("expected an error");
-    } catch (const kmg::Error& err) {
-      CHECK(std::string(err.what()) ==
-            "podman at " + sock + ": GET /v1.41/containers/zzz/json: 404 no such thing");
+    const auto missing = e.inspect("zzz");
+    CHECK(missing.kind == engine::ErrorKind::not_found);
+    CHECK(missing.error ==
+          "podman at " + sock + ": GET /v1.41/containers/zzz/json: 404 no such thing");
+  }
+
+  TEST_CASE("socket engine: a refused privileged exec, a missing program, a paused node, a hang") {
+    TempDir dir;
+    const std::string sock = dir.path() + "/docker.sock";
+    // What Docker 20.10 writes when runc cannot start the process: the error as a stdout frame
+    // of the exec stream, then exit code 126 (127 for a missing program) in the exec's inspect.
+    const std::string caps =
+        "OCI runtime exec failed: exec failed: unable to start container process: unable to "
+        "apply caps: operation not permitted: unknown\r\n";
+    const std::string missing =
+        "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+        "\"crictl\": executable file not found in $PATH: unknown\r\n";
+    UnixHttpServer server(sock, [&](const kmg::testing::HttpRequest& r) -> std::string {
+      if (r.target == "/_ping")
+        return UnixHttpServer::reply(200, "OK", "Api-Version: 1.41\r\nServer: Docker/20.10\r\n");
+      if (r.target == "/v1.41/containers/paused/exec")
+        return UnixHttpServer::reply(
+            409, R"({"message":"Container paused is paused, unpause the container before exec"})");
+      if (r.target == "/v1.41/containers/node/exec") {
+        const auto body = nlohmann::json::parse(r.body);
+        const std::string cmd = body["Cmd"][0];
+        const std::string id = cmd == "crictl"      ? "missing"
+                               : cmd == "sleep"     ? "hang"
+                               : body["Privileged"] ? "priv"
+                                                    : "plain";
+        return UnixHttpServer::reply(201, R"({"Id":")" + id + R"("})");
+      }
+      if (r.target == "/v1.41/exec/priv/start")
+        return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, caps));
+      if (r.target == "/v1.41/exec/missing/start")
+        return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, missing));
+      if (r.target == "/v1.41/exec/plain/start")
+        return UnixHttpServer::raw_stream(UnixHttpServer::frame(1, "journal line\n") +
+                                          UnixHttpServer::frame(2, "a warning\n"));
+      if (r.target == "/v1.41/exec/hang/start") {
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        return UnixHttpServer::raw_stream("");
+      }
+      if (r.target == "/v1.41/exec/priv/json")
+        return UnixHttpServer::reply(200, R"({"Running":false,"ExitCode":126})");
+      if (r.target == "/v1.41/exec/missing/json")
+        return UnixHttpServer::reply(200, R"({"Running":false,"ExitCode":127})");
+      if (r.target == "/v1.41/exec/plain/json")
+        return UnixHttpServer::reply(200, R"({"Running":false,"ExitCode":0})");
+      return UnixHttpServer::reply(
+          404, R"({"message":"Could not find the file /nope in container node"})");
+    });
+    engine::SocketEngine e(sock, "docker");
+    std::string out;
+    const engine::ChunkSink keep = [&](std::string_view c) {
+      out.append(c);
+      return true;
+    };
+    engine::CallOptions privileged;
+    privileged.privileged = true;
+    auto r = e.exec("node", {"journalctl", "--no-pager"}, keep, privileged);
+    CHECK(r.kind == engine::ErrorKind::refused);
+    CHECK(r.exit_code == 126);
+    CHECK(r.error.find("unable to apply caps: operation not permitted") != std::string::npos);
+
+    out.clear();
+    r = e.exec("node", {"journalctl", "--no-pager"}, keep, {});
+    CHECK(r.succeeded());
+    CHECK(out == "journal line\n");         // stdout only
+    CHECK(r.stderr_text == "a warning\n");  // stderr apart
+
+    r = e.exec("node", {"crictl", "images"}, keep, privileged);
+    CHECK(r.kind == engine::ErrorKind::not_found);
+    CHECK(r.exit_code == 127);
+
+    r = e.exec("paused", {"cat", "/kind/version"}, keep, {});
+    CHECK(r.kind == engine::ErrorKind::not_running);
+    CHECK(r.error.find("409 Container paused is paused") != std::string::npos);
+
+    engine::CallOptions quick;
+    quick.timeout = std::chrono::milliseconds(300);
+    const auto started = std::chrono::steady_clock::now();
+    r = e.exec("node", {"sleep", "100"}, keep, quick);
+    CHECK(r.kind == engine::ErrorKind::timed_out);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1500));
+
+    const auto a = e.archive("node", "/nope", keep, {});
+    CHECK(a.kind == engine::ErrorKind::not_found);
+
+    bool sent_privileged = false, sent_plain = false;
+    for (const auto& q : server.requests()) {
+      if (q.target != "/v1.41/containers/node/exec") continue;
+      const auto body = nlohmann::json::parse(q.body);
+      if (body["Cmd"][0] != "journalctl") continue;
+      (body["Privileged"] == true ? sent_privileged : sent_plain) = true;
     }
+    CHECK(sent_privileged);
+    CHECK(sent_plain);
+  }
+
+  TEST_CASE("classify: engine messages to error kinds") {
+    CHECK(engine::kind_from_status(409, "Container x is not running") ==
+          engine::ErrorKind::not_running);
+    CHECK(engine::kind_from_message("can only create exec sessions on running containers: "
+                                    "container state improper") == engine::ErrorKind::not_running);
+    CHECK(engine::kind_from_status(500,
+                                   "OCI runtime exec failed: unable to apply caps: "
+                                   "operation not permitted") == engine::ErrorKind::refused);
+    CHECK(engine::kind_from_status(404, "anything") == engine::ErrorKind::not_found);
+    CHECK(engine::kind_from_message("boom") == engine::ErrorKind::failed);
+    CHECK(engine::is_exec_start_failure("OCI runtime exec failed: exec failed: x"));
+    CHECK_FALSE(engine::is_exec_start_failure("-- Journal begins at Mon 2026-02-02 --"));
   }
 
   TEST_CASE("socket engine: logs are raw with a TTY and demultiplexed without") {
@@ -400,14 +551,18 @@ TEST_SUITE("engine") {
     });
     engine::SocketEngine e(sock, "podman");
     std::string tty, notty;
-    e.logs("tty", [&](std::string_view c) {
-      tty.append(c);
-      return true;
-    });
-    e.logs("notty", [&](std::string_view c) {
-      notty.append(c);
-      return true;
-    });
+    e.logs("tty",
+           [&](std::string_view c) {
+             tty.append(c);
+             return true;
+           },
+           {});
+    e.logs("notty",
+           [&](std::string_view c) {
+             notty.append(c);
+             return true;
+           },
+           {});
     CHECK(e.provider() == "docker");
     CHECK(tty == "2025-01-01T00:00:00Z systemd booting\n");
     CHECK(notty == "a\nb\n");
@@ -415,11 +570,10 @@ TEST_SUITE("engine") {
     for (const auto& q : server.requests())
       timestamps = timestamps || q.target.find("timestamps=1") != std::string::npos;
     CHECK(timestamps);
-    CHECK_THROWS_WITH_AS(
-        e.list_containers("x"),
-        doctest::Contains(
-            (("docker at " + sock) + ": GET /v1.47/containers/json?all=1&filters=").c_str()),
-        kmg::Error);
+    const auto refused = e.list_containers("x");
+    CHECK(refused.kind == engine::ErrorKind::failed);
+    CHECK(refused.error.find("docker at " + sock + ": GET /v1.47/containers/json?all=1&filters=") !=
+          std::string::npos);
   }
 
   TEST_CASE("socket engine: a missing socket names engine, socket and request") {

@@ -32,7 +32,7 @@ TEST_SUITE("engine-podman") {
     CHECK(e.provider() == "podman");
     CHECK_FALSE(e.api_version().empty());
 
-    auto cs = e.list_containers("io.x-k8s.kind.cluster=" + cluster);
+    auto cs = e.list_containers("io.x-k8s.kind.cluster=" + cluster).containers;
     REQUIRE(cs.size() == 2);
     std::sort(cs.begin(), cs.end(), [](auto& a, auto& b) { return a.name < b.name; });
     CHECK(cs[0].name == cluster + "-control-plane");
@@ -43,7 +43,7 @@ TEST_SUITE("engine-podman") {
 
     // What podman reports for a created-not-running container: whichever of NetworkSettings.Ports
     // or HostConfig.PortBindings carries it, published_ports must find the port.
-    const auto doc = nlohmann::json::parse(e.inspect(id));
+    const auto doc = nlohmann::json::parse(e.inspect(id).json);
     const auto ports = engine::published_ports(doc, "6443/tcp");
     REQUIRE(ports.size() == 1);
     CHECK(ports[0].host_port == std::to_string(port));
@@ -52,20 +52,25 @@ TEST_SUITE("engine-podman") {
     CHECK(engine::inspect_state(doc) == "created");
 
     std::string tar;
-    e.archive(id, "/etc/kubernetes/admin.conf", [&](std::string_view c) {
-      tar.append(c);
-      return true;
-    });
+    const auto got = e.archive(id, "/etc/kubernetes/admin.conf",
+                               [&](std::string_view c) {
+                                 tar.append(c);
+                                 return true;
+                               },
+                               {});
+    CHECK(got.ok());
     CHECK(tar.find("admin.conf") != std::string::npos);
     CHECK(tar.find("# marker-" + cluster) != std::string::npos);
 
-    CHECK_THROWS_WITH_AS(
-        e.archive(id, "/etc/kubernetes/none.conf", [](std::string_view) { return true; }),
-        doctest::Contains(("podman at " + f.socket_path() + ": GET /v").c_str()), kmg::Error);
+    const auto none =
+        e.archive(id, "/etc/kubernetes/none.conf", [](std::string_view) { return true; }, {});
+    CHECK(none.kind == engine::ErrorKind::not_found);
+    CHECK(none.error.find("podman at " + f.socket_path() + ": GET /v") != std::string::npos);
     // Exec needs a running container: the error names engine, socket and request.
-    CHECK_THROWS_WITH_AS(
-        e.exec(id, {"cat", "/kind/version"}, [](std::string_view) { return true; }),
-        doctest::Contains(("/containers/" + id + "/exec").c_str()), kmg::Error);
+    const auto not_running =
+        e.exec(id, {"cat", "/kind/version"}, [](std::string_view) { return true; }, {});
+    CHECK(not_running.kind == engine::ErrorKind::not_running);
+    CHECK(not_running.error.find("/containers/" + id + "/exec") != std::string::npos);
   }
 
   TEST_CASE("podman CLI engine sees the same nodes and reads files of a stopped node") {
@@ -79,22 +84,24 @@ TEST_SUITE("engine-podman") {
     f.create_node(node);
 
     engine::CliEngine cli("podman", "podman");
-    cli.check_available();
-    const auto cs = cli.list_containers("io.x-k8s.kind.cluster=" + cluster);
+    CHECK(cli.check_available().ok());
+    const auto cs = cli.list_containers("io.x-k8s.kind.cluster=" + cluster).containers;
     REQUIRE(cs.size() == 1);
     CHECK(cs[0].name == cluster + "-control-plane");
     CHECK(cs[0].state == "created");
     REQUIRE(cs[0].ports.size() == 1);
     CHECK(cs[0].ports[0].host_port == std::to_string(port));
     const auto ports =
-        engine::published_ports(nlohmann::json::parse(cli.inspect(cs[0].name)), "6443/tcp");
+        engine::published_ports(nlohmann::json::parse(cli.inspect(cs[0].name).json), "6443/tcp");
     REQUIRE(ports.size() == 1);
     CHECK(ports[0].host_port == std::to_string(port));
     std::string tar;
-    cli.archive(cs[0].id, "/etc/kubernetes/admin.conf", [&](std::string_view c) {
-      tar.append(c);
-      return true;
-    });
+    cli.archive(cs[0].id, "/etc/kubernetes/admin.conf",
+                [&](std::string_view c) {
+                  tar.append(c);
+                  return true;
+                },
+                {});
     CHECK(tar.find("marker-" + cluster) != std::string::npos);
   }
 }

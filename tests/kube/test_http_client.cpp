@@ -1,5 +1,6 @@
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -344,6 +345,24 @@ TEST_SUITE("kube") {
       insecure.insecure_skip_tls_verify = true;
       CurlKubeApi api(insecure, HttpOptions{});
       CHECK(api.get("/whoami").body == "admin");
+    }
+    {
+      // No CA in the kubeconfig: the system bundle, which SSL_CERT_FILE replaces (a packaged
+      // binary in a chroot has no /etc/ssl of its distribution).
+      RestConfig system_ca = config;
+      system_ca.ca_pem.clear();
+      const auto other = dir.write("other-ca.crt", pki.other_ca_cert);
+      ::setenv("SSL_CERT_FILE", ca.c_str(), 1);
+      {
+        CurlKubeApi api(system_ca, HttpOptions{});
+        CHECK(api.get("/whoami").body == "admin");
+      }
+      ::setenv("SSL_CERT_FILE", other.c_str(), 1);
+      {
+        CurlKubeApi api(system_ca, HttpOptions{});
+        CHECK_FALSE(api.get("/whoami").ok());
+      }
+      ::unsetenv("SSL_CERT_FILE");
     }
   }
 }

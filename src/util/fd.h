@@ -1,0 +1,45 @@
+// The one owner of a POSIX file descriptor: closes it once, moves but never copies, so a pipe end
+// or socket cannot leak or be closed twice on an early return.
+#pragma once
+
+#include <utility>
+
+#include <unistd.h>
+
+namespace kmg {
+
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  explicit operator bool() const { return valid(); }
+  // Gives up ownership without closing.
+  int release() { return std::exchange(fd_, -1); }
+  // Closes the current descriptor (if any) and owns `fd`.
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Both ends of a pipe, close-on-exec (a child started by another thread must not inherit them).
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+}  // namespace kmg
