@@ -2,6 +2,7 @@
 // clusters and discovery, engines that did not answer, budgets reached, redaction.
 #include <cstdint>
 
+#include "bundle/manifest_record.h"
 #include "report/analyze.h"
 #include "util/text.h"
 
@@ -12,11 +13,12 @@ CollectionFailure failure(const std::string& cluster, const bundle::FailedReques
   return {cluster, f.collector, f.method, f.path, f.message, f.status};
 }
 
-void cluster_notes(const Model& m, CollectionInfo& out) {
-  for (const auto& [name, c] : m.clusters) {
-    for (const auto& f : c.record.failures) out.failures.push_back(failure(name, f));
-    for (const auto& n : c.record.notes) out.notes.push_back(name + ": " + n);
-    for (const auto& p : c.record.problems.value_or(std::vector<std::string>{}))
+// By cluster name, as Model::clusters is ordered; a cluster missing from the manifest says nothing.
+void cluster_notes(const bundle::ManifestRecord& r, CollectionInfo& out) {
+  for (const auto& [name, c] : r.clusters) {
+    for (const auto& f : c.failures) out.failures.push_back(failure(name, f));
+    for (const auto& n : c.notes) out.notes.push_back(name + ": " + n);
+    for (const auto& p : c.problems.value_or(std::vector<std::string>{}))
       out.notes.push_back(name + ": " + p);
   }
 }
@@ -46,9 +48,9 @@ void general_notes(const bundle::ManifestRecord& r, CollectionInfo& out) {
 
 CollectionInfo collection_info(const Model& m) {
   CollectionInfo out;
-  cluster_notes(m, out);
-  general_notes(m.manifest_record, out);
-  const bundle::ManifestRecord& r = m.manifest_record;
+  const auto r = m.manifest.get<bundle::ManifestRecord>();
+  cluster_notes(r, out);
+  general_notes(r, out);
   out.partial = r.partial.value_or(false);
   out.redaction_enabled = r.redaction && r.redaction->enabled;
   out.redaction_masked = r.redaction ? static_cast<long>(r.redaction->masked) : 0L;

@@ -5,6 +5,7 @@
 
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
+#include "bundle/manifest_record.h"
 #include "report/detectors/registry.h"
 #include "report/junit.h"
 #include "report/signatures.h"
@@ -72,7 +73,6 @@ class Loader {
       std::string text = bundle::read_all(pull);
       size = text.size();
       if (auto j = parse(path, text)) {
-        m_.manifest_record = j->get<bundle::ManifestRecord>();
         m_.manifest = std::move(*j);
         m_.has_manifest = true;
       }
@@ -201,8 +201,9 @@ void Loader::finish() {
   std::stable_sort(m_.tests.cases.begin(), m_.tests.cases.end(),
                    [](const TestCase& a, const TestCase& b) { return a.file < b.file; });
   std::sort(m_.tests.files.begin(), m_.tests.files.end());
-  if (m_.manifest_record.finished_at) m_.now = parse_rfc3339(*m_.manifest_record.finished_at);
-  for (const auto& [name, record] : m_.manifest_record.clusters) {
+  const auto manifest = m_.manifest.get<bundle::ManifestRecord>();
+  if (manifest.finished_at) m_.now = parse_rfc3339(*manifest.finished_at);
+  for (const auto& [name, record] : manifest.clusters) {
     ClusterData c;
     auto it = by_dir_.find(safe_path_component(name));
     if (it != by_dir_.end()) {
@@ -210,7 +211,6 @@ void Loader::finish() {
       by_dir_.erase(it);
     }
     c.info = at_path(m_.manifest, {"clusters"}).at(name);
-    c.record = record;
     c.in_manifest = true;
     rename_cluster(c, name);
     m_.clusters[name] = std::move(c);

@@ -14,7 +14,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bundle/manifest_record.h"
 #include "util/timestamps.h"
 
 namespace kmg::report {
@@ -98,7 +97,6 @@ struct ClusterData {
   std::string dir;   // folder name under clusters/
   std::string name;  // manifest name (dir if the manifest does not list it)
   nlohmann::json info = nlohmann::json::object();  // manifest.clusters[name]
-  bundle::ClusterRecord record;                    // the same, typed
   nlohmann::json version = nlohmann::json::object();
   std::map<std::string, nlohmann::json> lists;  // "pods", "deployments.apps" -> items array
   nlohmann::json events = nlohmann::json::array();
@@ -118,7 +116,6 @@ struct FileEntry {
 
 struct Model {
   nlohmann::json manifest = nlohmann::json::object();
-  bundle::ManifestRecord manifest_record;  // the same, typed
   bool has_manifest = false;
   std::optional<EpochNanos> now;                // manifest finished_at
   std::map<std::string, ClusterData> clusters;  // by name
