@@ -60,7 +60,7 @@ std::string unique_name(const std::string& name, bool is_directory, std::set<std
 void collect_attachments(bundle::BundleWriter& writer, bundle::Manifest& manifest,
                          const std::vector<std::string>& paths) {
   std::set<std::string> taken;
-  nlohmann::json copied = nlohmann::json::array();
+  std::vector<bundle::AttachmentRecord> copied;
   for (const std::string& source : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(source, ec);
@@ -80,9 +80,9 @@ void collect_attachments(bundle::BundleWriter& writer, bundle::Manifest& manifes
       continue;
     }
     manifest.add_items(kScope, kName, 1);
-    copied.push_back({{"source", source}, {"path", relpath}});
+    copied.push_back({source, relpath});
   }
-  if (!copied.empty()) manifest.set("attachments", copied);
+  if (!copied.empty()) manifest.update([&](bundle::ManifestRecord& r) { r.attachments = copied; });
 }
 
 }  // namespace kmg::collectors

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bundle/bundle_writer.h"
+#include "bundle/truncation.h"
 
 namespace kmg::collectors {
 
@@ -52,8 +53,7 @@ std::int64_t TailLog::finish(bundle::BundleWriter& writer, const std::string& re
   std::uint64_t skip = total_ > limit_ ? total_ - limit_ : 0;
   bool ok = true;
   if (skip > 0) {
-    ok = out->write(std::string(kTruncationPrefix) + ", kept the last " + std::to_string(limit_) +
-                    " of " + std::to_string(total_) + " bytes\n");
+    ok = out->write(bundle::truncation_marker(limit_, total_));
   }
   // Start the kept tail at a line boundary so no half line is shown.
   bool at_line_start = skip == 0;

@@ -1,7 +1,7 @@
 // Keeps the last `limit` bytes of a stream of unknown length, with flat memory: small logs stay in
 // memory, big ones spill to a scratch file; finish() writes the result into the bundle with a
-// truncation marker as the first line when bytes were dropped. Tails matter more than heads: the
-// last lines before a crash are what explain it.
+// truncation marker (bundle/truncation.h) as the first line when bytes were dropped. Tails matter
+// more than heads: the last lines before a crash are what explain it.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,6 @@ class BundleWriter;
 }
 
 namespace kmg::collectors {
-
-inline constexpr std::string_view kTruncationPrefix = "# kind-must-gather: truncated";
 
 class TailLog {
  public:

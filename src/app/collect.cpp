@@ -39,11 +39,9 @@ EpochNanos now_ns() {
       .count();
 }
 
-nlohmann::json nodes_json(const discovery::ClusterTarget& target) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& n : target.nodes) {
-    nodes.push_back({{"name", n.name}, {"role", n.role}, {"state", n.state}, {"image", n.image}});
-  }
+std::vector<bundle::NodeRecord> node_records(const discovery::ClusterTarget& target) {
+  std::vector<bundle::NodeRecord> nodes;
+  for (const auto& n : target.nodes) nodes.push_back({n.name, n.role, n.state, n.image});
   return nodes;
 }
 
@@ -51,21 +49,25 @@ void gather_one(const discovery::ClusterTarget& target, const CollectOptions& op
                 bundle::BundleWriter& writer, bundle::Manifest& manifest, const Redactor& redactor,
                 const Deadline& deadline) {
   const std::string& name = target.name;
-  manifest.set_cluster_field(name, "provider", target.provider);
-  manifest.set_cluster_field(name, "kubeconfig_source", target.kubeconfig_source);
-  manifest.set_cluster_field(name, "api_endpoint", target.rest ? target.rest->server : "");
-  manifest.set_cluster_field(name, "nodes", nodes_json(target));
-  manifest.set_cluster_field(name, "problems", target.problems);
+  manifest.update_cluster(name, [&](bundle::ClusterRecord& r) {
+    r.provider = target.provider;
+    r.kubeconfig_source = target.kubeconfig_source;
+    r.api_endpoint = target.rest ? target.rest->server : "";
+    r.nodes = node_records(target);
+    r.problems = target.problems;
+  });
   const std::string origin =
       target.kubeconfig_source.empty() ? "" : " (kubeconfig " + target.kubeconfig_source + ")";
   for (const auto& problem : target.problems) spdlog::error("{}{}: {}", name, origin, problem);
   auto api = connect(target, options.selection, &deadline);
   const auto result = gather::gather_cluster(target, api.get(), writer, manifest, redactor,
                                              deadline, options.gather, options.concurrency);
-  manifest.set_cluster_field(name, "reachable", result.reachable);
-  manifest.set_cluster_field(name, "server_version", result.server_version);
+  manifest.update_cluster(name, [&](bundle::ClusterRecord& r) {
+    r.reachable = result.reachable;
+    r.server_version = result.server_version;
+    if (!result.reachable) r.unreachable_reason = result.unreachable_reason;
+  });
   if (!result.reachable) {
-    manifest.set_cluster_field(name, "unreachable_reason", result.unreachable_reason);
     if (target.problems.empty())
       spdlog::error("{}{}: not gathered: {}", name, origin, result.unreachable_reason);
   }
@@ -74,11 +76,11 @@ void gather_one(const discovery::ClusterTarget& target, const CollectOptions& op
 // A cluster that was asked for and not gathered makes the gather incomplete.
 bool any_cluster_lost(const FoundTargets& found, const bundle::Manifest& manifest) {
   if (!found.errors.empty()) return true;
-  const auto clusters = manifest.to_json()["clusters"];
+  const auto clusters = manifest.record().clusters;
   for (const auto& target : found.targets) {
     if (!target.problems.empty()) return true;
     const auto it = clusters.find(target.name);
-    if (it != clusters.end() && !it->value("reachable", false)) return true;
+    if (it != clusters.end() && !it->second.reachable.value_or(false)) return true;
   }
   return false;
 }
@@ -120,10 +122,11 @@ int run_collect(const CollectOptions& options) {
   SignalGuard signals(deadline);
   Redactor redactor(options.redact);
   bundle::Manifest manifest;
-  manifest.set("tool",
-               {{"name", "kind-must-gather"}, {"version", version()}, {"commit", commit()}});
-  manifest.set("command_line", redactor.redact(options.command_line));
-  manifest.set("started_at", format_rfc3339(started));
+  manifest.update([&](bundle::ManifestRecord& r) {
+    r.tool = bundle::ToolRecord{"kind-must-gather", version(), commit()};
+    r.command_line = redactor.redact(options.command_line);
+    r.started_at = format_rfc3339(started);
+  });
 
   std::unique_ptr<bundle::BundleWriter> writer;
   try {
@@ -135,11 +138,13 @@ int run_collect(const CollectOptions& options) {
   }
 
   FoundTargets found = find_targets(options.selection);
-  manifest.set("engines", found.engines);
   for (const auto& error : found.errors) spdlog::error("{}", error);
   std::vector<std::string> notes = found.errors;  // REPORT.md shows them with the notes
   notes.insert(notes.end(), found.notes.begin(), found.notes.end());
-  manifest.set("discovery_notes", notes);
+  manifest.update([&](bundle::ManifestRecord& r) {
+    r.engines = found.engines.get<std::vector<bundle::EngineRecord>>();
+    r.discovery_notes = notes;
+  });
   if (found.targets.empty())
     spdlog::warn("no Kind clusters found (engines asked: {})", found.engines.dump());
 
@@ -162,14 +167,15 @@ int run_collect(const CollectOptions& options) {
 
   const bool interrupted = signals.interrupted();
   const bool timed_out = !interrupted && deadline.expired();
-  manifest.set("finished_at", format_rfc3339(now_ns()));
-  manifest.set("partial", interrupted || timed_out);
-  manifest.set("interrupted", interrupted);
-  manifest.set("timed_out", timed_out);
-  manifest.set("size_budget",
-               {{"max_bytes", writer->max_bytes()}, {"exhausted", writer->budget_exhausted()}});
-  manifest.set("write_failed", writer->write_failed());
-  manifest.set("redaction", {{"enabled", redactor.enabled()}, {"masked", redactor.masked_count()}});
+  manifest.update([&](bundle::ManifestRecord& r) {
+    r.finished_at = format_rfc3339(now_ns());
+    r.partial = interrupted || timed_out;
+    r.interrupted = interrupted;
+    r.timed_out = timed_out;
+    r.size_budget = bundle::SizeBudgetRecord{writer->max_bytes(), writer->budget_exhausted()};
+    r.write_failed = writer->write_failed();
+    r.redaction = bundle::RedactionRecord{redactor.enabled(), redactor.masked_count()};
+  });
   writer->write_file(std::string(bundle::layout::kManifest), manifest.to_json().dump(1));
 
   // The gather's lists are freed by now; hand their pages back before the report reads the

@@ -31,17 +31,13 @@ void Progress::loop() {
 }
 
 void Progress::print() const {
-  const auto doc = manifest_.to_json();
+  const auto record = manifest_.record();
   std::uint64_t requests = 0, failures = 0;
-  std::size_t clusters = 0;
-  if (doc.contains("clusters")) {
-    for (const auto& [name, cluster] : doc["clusters"].items()) {
-      ++clusters;
-      if (!cluster.contains("collectors")) continue;
-      for (const auto& [collector, stats] : cluster["collectors"].items()) {
-        requests += stats.value("requests", 0ull);
-        failures += stats.value("failures", 0ull);
-      }
+  const std::size_t clusters = record.clusters.size();
+  for (const auto& [name, cluster] : record.clusters) {
+    for (const auto& [collector, stats] : cluster.collectors) {
+      requests += stats.requests;
+      failures += stats.failures;
     }
   }
   const std::string line = "gathering: " + std::to_string(clusters) + " cluster(s), " +

@@ -65,3 +65,244 @@ std::string attachment(std::string_view relative) {
 }
 
 }  // namespace kmg::bundle::layout
+
+// ---- Reading paths back ----
+
+namespace kmg::bundle::layout {
+namespace {
+
+using Parts = std::vector<std::string_view>;
+
+// Components of a path; nullopt-like empty result for a path with an empty, "." or ".."
+// component, which no builder makes (safe_path_component never yields them).
+Parts split_clean(std::string_view path) {
+  Parts parts;
+  while (true) {
+    const auto slash = path.find('/');
+    const std::string_view part = path.substr(0, slash);
+    if (part.empty() || part == "." || part == "..") return {};
+    parts.push_back(part);
+    if (slash == std::string_view::npos) return parts;
+    path.remove_prefix(slash + 1);
+  }
+}
+
+// Removes `suffix` when `s` ends with it and keeps a non-empty stem.
+bool strip(std::string_view& s, std::string_view suffix) {
+  if (s.size() <= suffix.size() || s.substr(s.size() - suffix.size()) != suffix) return false;
+  s.remove_suffix(suffix.size());
+  return true;
+}
+
+std::string join_from(const Parts& parts, std::size_t first) {
+  std::string out;
+  for (std::size_t i = first; i < parts.size(); ++i) {
+    if (i > first) out += '/';
+    out += parts[i];
+  }
+  return out;
+}
+
+Entry kind_only(Entry e, EntryKind kind) {
+  e.kind = kind;
+  return e;
+}
+
+// <group|core>/<resource>/<name>.yaml starting at parts[first].
+Entry object_entry(Entry e, const Parts& p, std::size_t first) {
+  std::string_view name = p.size() == first + 3 ? p[first + 2] : std::string_view();
+  if (!strip(name, ".yaml")) return e;
+  e.group = p[first] == "core" ? std::string() : std::string(p[first]);
+  e.resource = p[first + 1];
+  e.name = name;
+  return kind_only(std::move(e), EntryKind::object);
+}
+
+// namespaces/<ns>/pods/<pod>/{pod.yaml,describe.txt,logs/<container>[.previous].log}
+Entry pod_entry(Entry e, const Parts& p) {
+  e.pod = p[5];
+  if (p.size() == 7 && p[6] == "pod.yaml") return kind_only(std::move(e), EntryKind::pod_yaml);
+  if (p.size() == 7 && p[6] == "describe.txt")
+    return kind_only(std::move(e), EntryKind::pod_describe);
+  std::string_view file = p.size() == 8 && p[6] == "logs" ? p[7] : std::string_view();
+  if (strip(file, ".previous.log")) {
+    e.container = file;
+    return kind_only(std::move(e), EntryKind::previous_log);
+  }
+  if (strip(file, ".log")) {
+    e.container = file;
+    return kind_only(std::move(e), EntryKind::container_log);
+  }
+  e.pod.clear();
+  return e;
+}
+
+Entry namespaced_entry(Entry e, const Parts& p) {
+  e.ns = p[3];
+  if (p.size() >= 7 && p[4] == "pods") {
+    Entry pod = pod_entry(e, p);
+    if (pod.kind != EntryKind::unknown) return pod;
+  }
+  Entry object = object_entry(e, p, 4);
+  if (object.kind == EntryKind::unknown) object.ns.clear();
+  return object;
+}
+
+Entry list_entry(Entry e, std::string_view file) {
+  if (!strip(file, ".json")) return e;
+  e.list_key = file;
+  // "<resource>.<group>"; a stem ending in its first dot has no group and rebuilds unsplit.
+  const auto dot = file.find('.');
+  const bool grouped = dot != std::string_view::npos && dot + 1 < file.size();
+  e.resource = grouped ? file.substr(0, dot) : file;
+  if (grouped) e.group = file.substr(dot + 1);
+  return kind_only(std::move(e), EntryKind::list);
+}
+
+Entry node_entry(Entry e, std::string_view file) {
+  if (strip(file, ".describe.txt")) {
+    e.node = file;
+    return kind_only(std::move(e), EntryKind::node_describe);
+  }
+  if (!strip(file, ".yaml")) return e;
+  e.node = file;
+  return kind_only(std::move(e), EntryKind::node_yaml);
+}
+
+Entry trace_entry(Entry e, const Parts& p) {
+  std::string_view service = p[4];
+  if (!strip(service, ".json")) return e;
+  e.jaeger = p[3];
+  e.service = service;
+  return kind_only(std::move(e), EntryKind::trace);
+}
+
+// clusters/<c>/...: the cluster is known even when the rest is not.
+Entry cluster_entry(const Parts& p) {
+  Entry e;
+  e.cluster = p[1];
+  const std::string_view sub = p[2];
+  if (p.size() == 3) {
+    if (sub == "version.json") return kind_only(std::move(e), EntryKind::version);
+    if (sub == "events.json") return kind_only(std::move(e), EntryKind::event_list);
+    if (sub == "events.txt") return kind_only(std::move(e), EntryKind::events_text);
+    return e;
+  }
+  if (sub == "lists" && p.size() == 4) return list_entry(std::move(e), p[3]);
+  if (sub == "nodes" && p.size() == 4) return node_entry(std::move(e), p[3]);
+  if (sub == "node-logs" && p.size() >= 5) {
+    e.node = p[3];
+    e.file = join_from(p, 4);
+    return kind_only(std::move(e), EntryKind::node_file);
+  }
+  if (sub == "traces" && p.size() == 5) return trace_entry(std::move(e), p);
+  if (sub == "namespaces" && p.size() >= 4) return namespaced_entry(std::move(e), p);
+  if (sub == "cluster-scoped") return object_entry(std::move(e), p, 3);
+  return e;
+}
+
+}  // namespace
+
+Entry parse(std::string_view relative_path) {
+  const Parts p = split_clean(relative_path);
+  Entry e;
+  if (p.empty()) return e;
+  if (p.size() == 1) {
+    if (p[0] == kReport) return kind_only(std::move(e), EntryKind::report);
+    if (p[0] == kReportJson) return kind_only(std::move(e), EntryKind::report_json);
+    if (p[0] == kManifest) return kind_only(std::move(e), EntryKind::manifest);
+    return e;
+  }
+  if (p[0] == kAttachments) {
+    e.file = join_from(p, 1);
+    return kind_only(std::move(e), EntryKind::attachment);
+  }
+  if (p[0] == "clusters" && p.size() >= 3) return cluster_entry(p);
+  return e;
+}
+
+std::string path(const Entry& e) {
+  const std::string& c = e.cluster;
+  switch (e.kind) {
+    case EntryKind::unknown:
+      return {};
+    case EntryKind::report:
+      return std::string(kReport);
+    case EntryKind::report_json:
+      return std::string(kReportJson);
+    case EntryKind::manifest:
+      return std::string(kManifest);
+    case EntryKind::attachment:
+      return attachment(e.file);
+    case EntryKind::version:
+      return version_json(c);
+    case EntryKind::event_list:
+      return events_json(c);
+    case EntryKind::events_text:
+      return events_txt(c);
+    case EntryKind::list:
+      return list_json(c, e.group, e.resource);
+    case EntryKind::node_yaml:
+      return node_yaml(c, e.node);
+    case EntryKind::node_describe:
+      return node_describe(c, e.node);
+    case EntryKind::node_file:
+      return node_log(c, e.node, e.file);
+    case EntryKind::pod_yaml:
+      return pod_yaml(c, e.ns, e.pod);
+    case EntryKind::pod_describe:
+      return pod_describe(c, e.ns, e.pod);
+    case EntryKind::container_log:
+    case EntryKind::previous_log:
+      return container_log(c, e.ns, e.pod, e.container, e.kind == EntryKind::previous_log);
+    case EntryKind::object:
+      return object_yaml(c, e.ns, e.group, e.resource, e.name);
+    case EntryKind::trace:
+      return traces_json(c, e.jaeger, e.service);
+  }
+  return {};
+}
+
+std::string_view kind_name(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::unknown:
+      return "unknown";
+    case EntryKind::report:
+      return "report";
+    case EntryKind::report_json:
+      return "report_json";
+    case EntryKind::manifest:
+      return "manifest";
+    case EntryKind::attachment:
+      return "attachment";
+    case EntryKind::version:
+      return "version";
+    case EntryKind::event_list:
+      return "event_list";
+    case EntryKind::events_text:
+      return "events_text";
+    case EntryKind::list:
+      return "list";
+    case EntryKind::node_yaml:
+      return "node_yaml";
+    case EntryKind::node_describe:
+      return "node_describe";
+    case EntryKind::node_file:
+      return "node_file";
+    case EntryKind::pod_yaml:
+      return "pod_yaml";
+    case EntryKind::pod_describe:
+      return "pod_describe";
+    case EntryKind::container_log:
+      return "container_log";
+    case EntryKind::previous_log:
+      return "previous_log";
+    case EntryKind::object:
+      return "object";
+    case EntryKind::trace:
+      return "trace";
+  }
+  return "unknown";
+}
+
+}  // namespace kmg::bundle::layout

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kmg::bundle::layout {
 
@@ -46,5 +47,56 @@ std::string traces_json(std::string_view cluster, std::string_view jaeger,
                         std::string_view service);
 // attachments/<name>
 std::string attachment(std::string_view relative);
+
+// What a bundle-relative path is, read back: the inverse of the builders above.
+enum class EntryKind {
+  unknown,        // no builder makes this path (cluster is still set under clusters/<c>/)
+  report,         // REPORT.md
+  report_json,    // report.json
+  manifest,       // manifest.json
+  attachment,     // attachments/<file> (file may hold '/')
+  version,        // clusters/<c>/version.json
+  event_list,     // clusters/<c>/events.json
+  events_text,    // clusters/<c>/events.txt
+  list,           // clusters/<c>/lists/<resource>[.<group>].json
+  node_yaml,      // clusters/<c>/nodes/<node>.yaml
+  node_describe,  // clusters/<c>/nodes/<node>.describe.txt
+  node_file,      // clusters/<c>/node-logs/<node>/<file> (file may hold '/')
+  pod_yaml,       // clusters/<c>/namespaces/<ns>/pods/<pod>/pod.yaml
+  pod_describe,   // .../pods/<pod>/describe.txt
+  container_log,  // .../pods/<pod>/logs/<container>.log
+  previous_log,   // .../pods/<pod>/logs/<container>.previous.log
+  object,         // clusters/<c>/{namespaces/<ns>,cluster-scoped}/<group|core>/<res>/<name>.yaml
+  trace,          // clusters/<c>/traces/<jaeger>/<service>.json
+};
+
+// The fields of a parsed path, as they appear in it: a builder's argument comes back as
+// safe_path_component(argument), which is the argument itself for any ordinary name. Fields a
+// kind does not have stay empty.
+struct Entry {
+  EntryKind kind = EntryKind::unknown;
+  std::string cluster;  // folder under clusters/
+  std::string ns;       // namespace; empty for cluster-scoped objects
+  std::string pod, container, node;
+  std::string group;     // API group, "" for core (objects and lists)
+  std::string resource;  // plural resource (objects and lists)
+  std::string name;      // object name
+  std::string list_key;  // "<resource>[.<group>]", the list file's stem
+  std::string file;      // node_file's file, attachment's relative path
+  std::string jaeger;    // trace: "<namespace>.<jaeger-service>"
+  std::string service;   // trace: the traced service
+};
+
+// Never throws: a path no builder makes gives EntryKind::unknown. Ambiguities the builders
+// allow only with names Kubernetes refuses are read the Kubernetes way: a list stem splits at
+// its first dot (resources have none), "core" is the core group, a container named
+// "x.previous" does not exist (container names are DNS labels).
+Entry parse(std::string_view relative_path);
+
+std::string_view kind_name(EntryKind kind);
+
+// The path of a parsed entry, made by the builders above: path(parse(p)) == p for every path
+// parse() recognises whose names are already safe (what the gather writes). "" for unknown.
+std::string path(const Entry& entry);  // "container_log", ... for messages and tests
 
 }  // namespace kmg::bundle::layout

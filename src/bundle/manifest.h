@@ -3,37 +3,23 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "bundle/manifest_record.h"
+
 namespace kmg::bundle {
-
-struct FailedRequest {
-  std::string cluster;
-  std::string collector;
-  std::string method = "GET";
-  std::string path;     // API path or engine request ("exec journalctl ... in kind-worker")
-  long status = 0;      // HTTP status, 0 for a transport failure
-  std::string message;  // one line
-};
-
-struct CollectorStats {
-  std::uint64_t requests = 0;
-  std::uint64_t failures = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t items = 0;  // objects or files produced
-  double seconds = 0;       // wall time of the collector
-};
 
 // Thread-safe recorder, one per gather.
 class Manifest {
  public:
-  void set(const std::string& key, nlohmann::json value);  // top-level fields (tool, times...)
-  void set_cluster_field(const std::string& cluster, const std::string& key, nlohmann::json value);
+  // Top-level fields (tool, times...) and a cluster's description, under the lock.
+  void update(const std::function<void(ManifestRecord&)>& change);
+  void update_cluster(const std::string& cluster,
+                      const std::function<void(ClusterRecord&)>& change);
   void add_request(const std::string& cluster, const std::string& collector, std::uint64_t bytes);
   void add_failure(const FailedRequest& failure);
   void add_items(const std::string& cluster, const std::string& collector, std::uint64_t n);
@@ -46,17 +32,17 @@ class Manifest {
   //   seconds}}, "failures":[{collector,method,path,status,message}], "notes":[…], …}},
   //  "general": {same shape, for work of no cluster (attachments); recorded under cluster ""}}
   nlohmann::json to_json() const;
+  ManifestRecord record() const;  // a copy, as to_json() would write it
 
  private:
+  // Work of no cluster (attachments) is recorded under the empty name: record() files it as
+  // "general", so it never looks like a cluster.
+  ClusterRecord& cluster(const std::string& name);
+
   mutable std::mutex mutex_;
-  nlohmann::json top_ = nlohmann::json::object();
-  struct ClusterRecord {
-    nlohmann::json fields = nlohmann::json::object();
-    std::map<std::string, CollectorStats> collectors;
-    std::vector<FailedRequest> failures;
-    std::vector<std::string> notes;
-  };
-  std::map<std::string, ClusterRecord> clusters_;
+  ManifestRecord record_;
+  ClusterRecord general_;
+  bool has_general_ = false;
 };
 
 }  // namespace kmg::bundle

@@ -2,49 +2,43 @@
 // clusters and discovery, engines that did not answer, budgets reached, redaction.
 #include <cstdint>
 
+#include "bundle/manifest_record.h"
 #include "report/analyze.h"
 #include "util/text.h"
 
 namespace kmg::report {
 namespace {
 
-using nlohmann::json;
-
-CollectionFailure failure(const std::string& cluster, const json& f) {
-  return {cluster,        str(f, "collector"), str(f, "method"),
-          str(f, "path"), str(f, "message"),   f.value("status", 0L)};
+CollectionFailure failure(const std::string& cluster, const bundle::FailedRequest& f) {
+  return {cluster, f.collector, f.method, f.path, f.message, f.status};
 }
 
-void cluster_notes(const Model& m, CollectionInfo& out) {
-  for (const auto& [name, c] : m.clusters) {
-    for (const auto& f : at_path(c.info, {"failures"})) out.failures.push_back(failure(name, f));
-    for (const auto& n : at_path(c.info, {"notes"}))
-      if (n.is_string()) out.notes.push_back(name + ": " + n.get<std::string>());
-    for (const auto& p : at_path(c.info, {"problems"}))
-      if (p.is_string()) out.notes.push_back(name + ": " + p.get<std::string>());
+// By cluster name, as Model::clusters is ordered; a cluster missing from the manifest says nothing.
+void cluster_notes(const bundle::ManifestRecord& r, CollectionInfo& out) {
+  for (const auto& [name, c] : r.clusters) {
+    for (const auto& f : c.failures) out.failures.push_back(failure(name, f));
+    for (const auto& n : c.notes) out.notes.push_back(name + ": " + n);
+    for (const auto& p : c.problems.value_or(std::vector<std::string>{}))
+      out.notes.push_back(name + ": " + p);
   }
 }
 
 // Work of no cluster (attachments), discovery's own notes, engines, budgets.
-void general_notes(const Model& m, CollectionInfo& out) {
-  const json& general = at_path(m.manifest, {"general"});
-  for (const auto& f : at_path(general, {"failures"})) out.failures.push_back(failure("-", f));
-  for (const auto& n : at_path(general, {"notes"}))
-    if (n.is_string()) out.notes.push_back(n.get<std::string>());
-  for (const auto& n : at_path(m.manifest, {"discovery_notes"}))
-    if (n.is_string()) out.notes.push_back("discovery: " + n.get<std::string>());
-  for (const auto& e : at_path(m.manifest, {"engines"}))
-    if (!str(e, "error").empty())
-      out.notes.push_back("engine " + str(e, "provider") + " (" + str(e, "endpoint") +
-                          "): " + str(e, "error"));
-  const json& budget = at_path(m.manifest, {"size_budget"});
-  if (at_path(budget, {"exhausted"}) == true) {
-    const json& max = at_path(budget, {"max_bytes"});
-    out.notes.push_back("the size budget (--max-size " +
-                        human_bytes(max.is_number_unsigned() ? max.get<std::uint64_t>() : 0) +
+void general_notes(const bundle::ManifestRecord& r, CollectionInfo& out) {
+  if (r.general) {
+    for (const auto& f : r.general->failures) out.failures.push_back(failure("-", f));
+    for (const auto& n : r.general->notes) out.notes.push_back(n);
+  }
+  for (const auto& n : r.discovery_notes.value_or(std::vector<std::string>{}))
+    out.notes.push_back("discovery: " + n);
+  for (const auto& e : r.engines.value_or(std::vector<bundle::EngineRecord>{}))
+    if (!e.error.empty())
+      out.notes.push_back("engine " + e.provider + " (" + e.endpoint + "): " + e.error);
+  if (r.size_budget && r.size_budget->exhausted) {
+    out.notes.push_back("the size budget (--max-size " + human_bytes(r.size_budget->max_bytes) +
                         ") was reached: files after it were left out");
   }
-  if (at_path(m.manifest, {"write_failed"}) == true)
+  if (r.write_failed.value_or(false))
     out.notes.push_back(
         "some files could not be written to the bundle (disk full or permissions) and are "
         "missing; the gather's log names the first");
@@ -54,15 +48,12 @@ void general_notes(const Model& m, CollectionInfo& out) {
 
 CollectionInfo collection_info(const Model& m) {
   CollectionInfo out;
-  cluster_notes(m, out);
-  general_notes(m, out);
-  const json& partial = at_path(m.manifest, {"partial"});
-  const json& red = at_path(m.manifest, {"redaction"});
-  out.partial = partial.is_boolean() && partial.get<bool>();
-  out.redaction_enabled =
-      at_path(red, {"enabled"}).is_boolean() && at_path(red, {"enabled"}).get<bool>();
-  out.redaction_masked =
-      at_path(red, {"masked"}).is_number() ? at_path(red, {"masked"}).get<long>() : 0L;
+  const auto r = m.manifest.get<bundle::ManifestRecord>();
+  cluster_notes(r, out);
+  general_notes(r, out);
+  out.partial = r.partial.value_or(false);
+  out.redaction_enabled = r.redaction && r.redaction->enabled;
+  out.redaction_masked = r.redaction ? static_cast<long>(r.redaction->masked) : 0L;
   return out;
 }
 

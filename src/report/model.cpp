@@ -5,6 +5,7 @@
 
 #include "bundle/bundle_reader.h"
 #include "bundle/layout.h"
+#include "bundle/manifest_record.h"
 #include "report/detectors/registry.h"
 #include "report/signatures.h"
 #include "report/test_results.h"
@@ -16,6 +17,8 @@ namespace kmg::report {
 namespace {
 
 using nlohmann::json;
+namespace layout = bundle::layout;
+using Kind = layout::EntryKind;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -60,22 +63,22 @@ class Loader {
   explicit Loader(Model& m) : m_(m) {}
 
   void entry(const std::string& path, const bundle::ChunkPull& pull) {
-    if (path == bundle::layout::kReport || path == bundle::layout::kReportJson) {
+    const layout::Entry e = layout::parse(path);
+    if (e.kind == Kind::report || e.kind == Kind::report_json) {
       drain(pull);
       return;
     }
-    const std::vector<std::string> parts = split(path, '/');
     std::uint64_t size = 0;
-    if (path == bundle::layout::kManifest) {
+    if (e.kind == Kind::manifest) {
       std::string text = bundle::read_all(pull);
       size = text.size();
       if (auto j = parse(path, text)) {
         m_.manifest = std::move(*j);
         m_.has_manifest = true;
       }
-    } else if (parts.size() >= 3 && parts[0] == "clusters") {
-      size = cluster_entry(path, parts, pull);
-    } else if (parts.size() >= 2 && parts[0] == bundle::layout::kAttachments) {
+    } else if (!e.cluster.empty()) {
+      size = cluster_entry(path, e, pull);
+    } else if (e.kind == Kind::attachment) {
       size = add_test_results(path, pull, m_.tests);  // the format is read from the content
     } else {
       size = drain(pull);
@@ -95,58 +98,73 @@ class Loader {
     return j;
   }
 
-  std::uint64_t cluster_entry(const std::string& path, const std::vector<std::string>& parts,
+  // Every file under clusters/<c>/ makes the cluster known, even one the report does not read.
+  std::uint64_t cluster_entry(const std::string& path, const layout::Entry& e,
                               const bundle::ChunkPull& pull) {
-    ClusterData& c = by_dir_[parts[1]];
-    c.dir = parts[1];
-    const std::string& sub = parts[2];
-    if (parts.size() == 3 && (sub == "version.json" || sub == "events.json")) {
-      std::string text = bundle::read_all(pull);
-      if (auto j = parse(path, text)) {
-        if (sub == "version.json")
-          c.version = std::move(*j);
-        else if (j->contains("items") && (*j)["items"].is_array())
-          c.events = std::move((*j)["items"]);
+    ClusterData& c = by_dir_[e.cluster];
+    c.dir = e.cluster;
+    switch (e.kind) {
+      case Kind::version:
+      case Kind::event_list:
+        return small_json(path, e.kind, c, pull);
+      case Kind::list:
+        return list(path, e.list_key, c, pull);
+      case Kind::container_log:
+      case Kind::previous_log: {
+        LogInfo& info = c.logs[path];
+        info.path = path;
+        info.cluster = c.dir;
+        info.ns = e.ns;
+        info.pod = e.pod;
+        info.previous = e.kind == Kind::previous_log;
+        info.container = e.container;
+        return scan(info, info.ns + "/" + info.pod, pull);
       }
-      return text.size();
-    }
-    if (parts.size() == 4 && sub == "lists" && ends_with(parts[3], ".json")) {
-      const std::string key = parts[3].substr(0, parts[3].size() - 5);
-      if (!report_reads_list(key)) return drain(pull);
-      std::string text = bundle::read_all(pull);
-      if (auto items = parse_list_items(text, !is_builtin_list(key))) {
-        c.lists[key] = std::move(*items);
-      } else {
-        m_.load_errors.push_back(path + ": not valid JSON");
+      case Kind::node_file:
+        return node_file(path, e, c, pull);
+      case Kind::trace: {
+        std::string text = bundle::read_all(pull);
+        if (auto j = parse(path, text)) add_jaeger_traces(*j, path, m_.traces);
+        return text.size();
       }
-      return text.size();
+      default:
+        return drain(pull);
     }
-    // clusters/<c>/namespaces/<ns>/pods/<pod>/logs/<file>.log
-    if (parts.size() == 8 && sub == "namespaces" && parts[4] == "pods" && parts[6] == "logs" &&
-        ends_with(parts[7], ".log")) {
-      LogInfo& info = c.logs[path];
-      info.path = path;
-      info.cluster = c.dir;
-      info.ns = parts[3];
-      info.pod = parts[5];
-      info.previous = ends_with(parts[7], ".previous.log");
-      info.container = parts[7].substr(0, parts[7].size() - (info.previous ? 13 : 4));
-      return scan(info, info.ns + "/" + info.pod, pull);
+  }
+
+  std::uint64_t small_json(const std::string& path, Kind kind, ClusterData& c,
+                           const bundle::ChunkPull& pull) {
+    std::string text = bundle::read_all(pull);
+    if (auto j = parse(path, text)) {
+      if (kind == Kind::version)
+        c.version = std::move(*j);
+      else if (j->contains("items") && (*j)["items"].is_array())
+        c.events = std::move((*j)["items"]);
     }
-    // clusters/<c>/node-logs/<node>/<file>.log: signatures only (no pod, no timeline).
-    if (parts.size() == 5 && sub == "node-logs" && ends_with(parts[4], ".log")) {
-      LogInfo info;
-      info.path = path;
-      info.cluster = c.dir;
-      info.container = parts[4];
-      return scan(info, "node/" + parts[3], pull);
+    return text.size();
+  }
+
+  std::uint64_t list(const std::string& path, const std::string& key, ClusterData& c,
+                     const bundle::ChunkPull& pull) {
+    if (!report_reads_list(key)) return drain(pull);
+    std::string text = bundle::read_all(pull);
+    if (auto items = parse_list_items(text, !is_builtin_list(key))) {
+      c.lists[key] = std::move(*items);
+    } else {
+      m_.load_errors.push_back(path + ": not valid JSON");
     }
-    if (parts.size() == 5 && sub == "traces" && ends_with(parts[4], ".json")) {
-      std::string text = bundle::read_all(pull);
-      if (auto j = parse(path, text)) add_jaeger_traces(*j, path, m_.traces);
-      return text.size();
-    }
-    return drain(pull);
+    return text.size();
+  }
+
+  // node-logs/<node>/<file>.log, not in a subfolder: signatures only (no pod, no timeline).
+  std::uint64_t node_file(const std::string& path, const layout::Entry& e, ClusterData& c,
+                          const bundle::ChunkPull& pull) {
+    if (e.file.find('/') != std::string::npos || !ends_with(e.file, ".log")) return drain(pull);
+    LogInfo info;
+    info.path = path;
+    info.cluster = c.dir;
+    info.container = e.file;
+    return scan(info, "node/" + e.node, pull);
   }
 
   std::uint64_t scan(LogInfo& info, std::string group, const bundle::ChunkPull& pull) {
@@ -181,22 +199,19 @@ void Loader::finish() {
   std::stable_sort(m_.tests.cases.begin(), m_.tests.cases.end(),
                    [](const TestCase& a, const TestCase& b) { return a.file < b.file; });
   std::sort(m_.tests.files.begin(), m_.tests.files.end());
-  if (const auto* fin = &at_path(m_.manifest, {"finished_at"}); fin->is_string())
-    m_.now = parse_rfc3339(fin->get<std::string>());
-  const json& clusters = at_path(m_.manifest, {"clusters"});
-  if (clusters.is_object()) {
-    for (const auto& [name, info] : clusters.items()) {
-      ClusterData c;
-      auto it = by_dir_.find(safe_path_component(name));
-      if (it != by_dir_.end()) {
-        c = std::move(it->second);
-        by_dir_.erase(it);
-      }
-      c.info = info;
-      c.in_manifest = true;
-      rename_cluster(c, name);
-      m_.clusters[name] = std::move(c);
+  const auto manifest = m_.manifest.get<bundle::ManifestRecord>();
+  if (manifest.finished_at) m_.now = parse_rfc3339(*manifest.finished_at);
+  for (const auto& [name, record] : manifest.clusters) {
+    ClusterData c;
+    auto it = by_dir_.find(safe_path_component(name));
+    if (it != by_dir_.end()) {
+      c = std::move(it->second);
+      by_dir_.erase(it);
     }
+    c.info = at_path(m_.manifest, {"clusters"}).at(name);
+    c.in_manifest = true;
+    rename_cluster(c, name);
+    m_.clusters[name] = std::move(c);
   }
   for (auto& [dir, c] : by_dir_) {
     rename_cluster(c, dir);

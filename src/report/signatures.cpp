@@ -4,6 +4,7 @@
 
 #include <re2/re2.h>
 
+#include "bundle/truncation.h"
 #include "util/text.h"
 
 namespace kmg::report {
@@ -17,7 +18,6 @@ constexpr std::size_t kMaxSignature = 240;
 constexpr std::size_t kMaxSample = 400;
 constexpr std::size_t kMaxSignatures = 2000;
 constexpr std::size_t kMaxCachedMasks = 1024;
-constexpr std::string_view kMarker = "# kind-must-gather:";
 
 // The words that make a line an error ("error", "fail", "fatal", "panic", "exception", "refused",
 // "timeout", "denied", "unable to", "cannot"), anywhere, case-insensitively. Scanned by hand:
@@ -182,8 +182,8 @@ void LogScanner::finish() {
 void LogScanner::line(std::string_view raw) {
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
   if (raw.size() > kMaxLine) raw = raw.substr(0, kMaxLine);
-  if (raw.substr(0, kMarker.size()) == kMarker) {
-    if (raw.find("truncated") != std::string_view::npos) info_.truncated = true;
+  if (bundle::is_gather_note(raw)) {
+    if (bundle::is_truncation_marker(raw)) info_.truncated = true;
     return;
   }
   ++info_.lines;

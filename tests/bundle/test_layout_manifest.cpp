@@ -88,9 +88,11 @@ TEST_SUITE("bundle::layout") {
 TEST_SUITE("bundle::manifest") {
   TEST_CASE("to_json has the documented shape, sorted keys and failures in order") {
     kmg::bundle::Manifest manifest;
-    manifest.set("tool", {{"name", "kind-must-gather"}});
-    manifest.set("started_at", "2026-02-04T10:15:00Z");
-    manifest.set_cluster_field("kind", "provider", "podman");
+    manifest.update([](kmg::bundle::ManifestRecord& r) {
+      r.tool = kmg::bundle::ToolRecord{"kind-must-gather", ""};
+      r.started_at = "2026-02-04T10:15:00Z";
+    });
+    manifest.update_cluster("kind", [](kmg::bundle::ClusterRecord& c) { c.provider = "podman"; });
     manifest.add_request("kind", "pods", 100);
     manifest.add_request("kind", "pods", 50);
     manifest.add_items("kind", "pods", 3);

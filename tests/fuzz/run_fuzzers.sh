@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${1:-20}
 shift || true
-all_targets=(fuzz_kubeconfig fuzz_bundle fuzz_signatures fuzz_junit fuzz_test_results fuzz_ps_output)
+all_targets=(fuzz_kubeconfig fuzz_bundle fuzz_signatures fuzz_junit fuzz_test_results fuzz_ps_output fuzz_layout)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 build=${KMG_FUZZ_BUILD_DIR:-build-fuzz}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "bundle/layout.h"
+#include "bundle/truncation.h"
 #include "collector_fixture.h"
 #include "collectors/common.h"
 #include "collectors/custom_resources.h"
@@ -210,7 +211,7 @@ TEST_SUITE("collectors") {
     auto ctx = f.context();
     kmg::collectors::collect_logs(ctx);
     const auto log = f.file(layout::container_log("test-cluster", "app", "chatty", "app", false));
-    CHECK(log.rfind(std::string(kmg::collectors::kTruncationPrefix), 0) == 0);
+    CHECK(kmg::bundle::is_truncation_marker(log));
     CHECK(log.find("line 49\n") != std::string::npos);
     CHECK(log.find("line 0\n") == std::string::npos);
     CHECK(log.size() <= 100 + 80);  // the tail plus the marker line
