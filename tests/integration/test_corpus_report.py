@@ -22,7 +22,7 @@ import corpus_scenarios  # noqa: E402
 # (scenario, detector, words in the finding's id) that must be found.
 EXPECTED = [
     ("corpus-sbctl", "crash-loop", "velero"),  # unknown command "server-junk", induced
-    ("corpus-sonobuoy", "node-not-ready", "kind-worker"),
+    ("corpus-sonobuoy", "node-network-not-ready", "kind-worker"),  # cni config uninitialized
     ("corpus-sonobuoy", "unschedulable", "coredns"),  # behind the not-ready taint
     ("corpus-troubleshoot", "image-pull", "no-image-deployment"),
     ("corpus-troubleshoot", "oom-killed", "memory-eater"),

@@ -234,7 +234,7 @@ def coredns_down():
     app(sc, ns, "reporter", 305, node, "10.244.1.51", {"app": "reporter"},
         "ghcr.io/insight/reporter:0.3.1", lines=lines)
     local_apiservices(sc)
-    return expect(sc, ["cluster-dns-down"], ["kube-dns"], ["dependency"])
+    return expect(sc, ["cluster-dns-down"], ["Cluster DNS is down"], ["dependency"])
 
 
 def lookup_timeout():
