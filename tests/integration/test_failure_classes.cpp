@@ -85,3 +85,18 @@ TEST_CASE("every failure class scenario names its root cause") {
     SUBCASE(std::filesystem::path(path).stem().string().c_str()) { check_scenario(path); }
   }
 }
+
+TEST_CASE("the healthy scenario yields no finding") {
+  const std::string path = kmg::testing::source_root() + "/tests/scenarios/healthy.json";
+  kmg::testing::TempDir dir;
+  auto api = kmg::testing::FakeApiserver::start({.scenarios = {path}, .cluster_name = "healthy"});
+  const auto g = kmg::reliability::gather(dir, {"--kubeconfig", api.kubeconfig_path()},
+                                          std::chrono::seconds(120));
+  REQUIRE(g.bundle_exists);
+  const auto it = g.files.find("report.json");
+  REQUIRE(it != g.files.end());
+  const json report = json::parse(it->second);
+  INFO("verdict: " << report["verdict"].get<std::string>());
+  for (const auto& f : report["findings"]) CHECK_MESSAGE(false, "finding " << f["id"]);
+  CHECK(report["findings"].empty());
+}
