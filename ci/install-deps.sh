@@ -13,6 +13,8 @@ packages=(
   libcpp-httplib-dev libssl-dev
   # tests and demo: the container engine, Markdown checks, archive tools
   podman cmark-gfm zstd python3 clang-format curl
+  # real-node tests (tests/nodes): Docker Engine as Kind uses it, runc for both engines, the node root
+  docker.io runc debootstrap
 )
 
 missing=()
