@@ -64,14 +64,23 @@ trap 'rm -rf "$layer"' EXIT
 python3 "$here/node_layer.py" --fake-apiserver "$fake_apiserver" --out "$layer" \
   --kubelet-journal "${KMG_SHARED_DIR:-$here/../../../shared}/corpus/kind-kubelet-journals/failure_cases/C5/min_scale/log/2023-09-20T00:09:59-kubelet-kind-worker.log.txt" \
   --scenario "$here/../scenarios/seed.json"
-hash=$( (sha256sum "$rootfs_tar" | cut -c1-16; cd "$layer" && find . -type f | sort | xargs sha256sum) | sha256sum | cut -c1-12)
+hash=$( (stat -c "%s %Y" "$rootfs_tar"; sha256sum "$0"; cd "$layer" && find . -type f | sort | xargs sha256sum) | sha256sum | cut -c1-12)
 image=localhost/kmg-kind-node:$hash
 node_tar=$cache/node-$hash.tar
 if [ ! -s "$node_tar" ]; then
   started=$SECONDS
   cp "$rootfs_tar" "$node_tar.tmp"
-  # Appended under the same "./" names as the root's entries (a later entry wins on import).
-  (cd "$layer" && tar --numeric-owner --owner=0 --group=0 -rf "$node_tar.tmp" ./*)
+  # Podman refuses a layer with a path twice: the root's folders are not added again, and its
+  # files that the node layer replaces are deleted first. Names are "./..." in both.
+  lists=$(mktemp -d)
+  tar -tf "$rootfs_tar" | sed 's#/$##' | sort >"$lists/root"
+  (cd "$layer" && find . -mindepth 1 ! -type d | sort) >"$lists/files"
+  (cd "$layer" && find . -mindepth 1 -type d | sort) >"$lists/dirs"
+  comm -12 "$lists/root" "$lists/files" >"$lists/replaced"
+  [ -s "$lists/replaced" ] && tar --delete -f "$node_tar.tmp" -T "$lists/replaced"
+  comm -23 "$lists/dirs" "$lists/root" | cat - "$lists/files" >"$lists/add"
+  (cd "$layer" && tar --numeric-owner --owner=0 --group=0 --no-recursion -rf "$node_tar.tmp" -T "$lists/add")
+  rm -rf "$lists"
   mv "$node_tar.tmp" "$node_tar"
   # Older node tars of other builds are of no use any more.
   find "$cache" -maxdepth 1 -name 'node-*.tar' ! -name "node-$hash.tar" ! -name node-rootfs.tar -delete

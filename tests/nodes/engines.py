@@ -216,7 +216,13 @@ class Cluster:
 
     def booted(self, node):
         state = self.exec(node, "systemctl", "is-system-running", check=False, timeout=20).stdout.strip()
-        return state in ("running", "degraded")
+        # ...and the kubelet unit has replayed its journal.
+        # journald reads the replay's stream asynchronously: wait until it has all of it.
+        replayed = ("test -e /run/kmg-kubelet-replayed && journalctl --sync && "
+                    "[ $(journalctl -u kubelet.service -o cat -q | wc -l) -gt "
+                    "$(wc -l < /kind/kubelet-journal.txt) ]")
+        return state in ("running", "degraded") and self.exec(
+            node, "sh", "-c", replayed, check=False, timeout=20).returncode == 0
 
     def host_port(self):
         out = self.engine.cli("port", self.control_plane, "6443/tcp").stdout.strip().splitlines()[0]

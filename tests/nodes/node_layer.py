@@ -50,6 +50,7 @@ WantedBy=multi-user.target
 KUBELET_REPLAY = """#!/bin/sh
 # Lines written from inside the unit are the unit's journal (journalctl -u kubelet).
 systemd-cat -t kubelet < /kind/kubelet-journal.txt
+touch /run/kmg-kubelet-replayed  # the test fixture waits for this
 exec sleep infinity
 """
 
