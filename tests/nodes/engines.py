@@ -176,8 +176,10 @@ def build_image(engine, source_root, fake_apiserver):
         raise Skip(r.stderr.strip().splitlines()[-1])
     if r.returncode != 0:
         raise RuntimeError(f"build-node-image.sh: exit {r.returncode}: {r.stderr.strip()[-800:]}")
-    print(f"# node image {r.stdout.strip()} ready in {time.monotonic() - started:.1f}s"
-          f" ({engine.name})\n# " + r.stderr.strip().replace("\n", "\n# "), flush=True)
+    print(f"# node image {r.stdout.strip()} ready in {time.monotonic() - started:.1f}s ({engine.name})",
+          flush=True)
+    for line in r.stderr.strip().splitlines():
+        print("# " + line, flush=True)
     return r.stdout.strip()
 
 

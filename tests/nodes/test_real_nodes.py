@@ -261,8 +261,16 @@ def test_big_journal(c, tool, env, cluster, out_dir, megabytes):
 
 def test_stopped_mid_gather(c, tool, env, cluster, out_dir):
     def stop_soon():
-        time.sleep(1.5)
+        # Stopped while a journal is being read (the 100 MB one takes seconds), or after 20 s.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and cluster.exec(
+                cluster.worker, "pgrep", "-x", "journalctl", check=False).returncode != 0:
+            time.sleep(0.2)
+        reading = time.monotonic() < deadline
+        time.sleep(0.5)
         cluster.engine.cli("stop", "-t", "2", cluster.worker, check=False)
+        print(f"# stopped {cluster.worker} " + ("while journalctl ran in it" if reading else
+                                                "(no journalctl seen in it for 20 s)"), flush=True)
     b = gather(tool, env, cluster, out_dir, "stopped-mid-gather", during=stop_soon)
     c.check("stopped mid-gather: the gather keeps its deadline",
             b.wall < GATHER_TIMEOUT + DEADLINE_SLACK, f"{b.wall:.1f}s for --timeout {GATHER_TIMEOUT}s")
