@@ -97,4 +97,13 @@ if [ -n "$docker_host" ] && ! docker -H "$docker_host" image inspect "$image" >/
   docker -H "$docker_host" import "$node_tar" "$image" >/dev/null
   log "imported into docker ($docker_host) in $((SECONDS - started))s"
 fi
+# Older node images of other builds: removed where no container uses them any more.
+if [ "$podman" -eq 1 ]; then
+  podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/kmg-kind-node:' |
+    grep -vx "$image" | xargs -r podman rmi >/dev/null 2>&1 || true
+fi
+if [ -n "$docker_host" ]; then
+  docker -H "$docker_host" images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/kmg-kind-node:' |
+    grep -vx "$image" | xargs -r docker -H "$docker_host" rmi >/dev/null 2>&1 || true
+fi
 echo "$image"

@@ -202,7 +202,7 @@ class Cluster:
             engine.containers.append(node)
             engine.cli(*args, image, "/lib/systemd/systemd")
         for node in self.nodes:
-            wait_for(f"systemd in {node}", lambda n=node: self.booted(n), 90)
+            wait_for(f"systemd in {node}", lambda n=node: self.booted(n), 240)
         self.wait_apiserver()
 
     @property
@@ -223,8 +223,12 @@ class Cluster:
         replayed = ("test -e /run/kmg-kubelet-replayed && journalctl --sync && "
                     "[ $(journalctl -u kubelet.service -o cat -q | wc -l) -gt "
                     "$(wc -l < /kind/kubelet-journal.txt) ]")
-        return state in ("running", "degraded") and self.exec(
-            node, "sh", "-c", replayed, check=False, timeout=20).returncode == 0
+        if state not in ("running", "degraded"):
+            jobs = self.exec(node, "systemctl", "list-jobs", "--no-legend", check=False).stdout
+            raise RuntimeError(f"systemd is {state!r}; jobs: {' | '.join(jobs.splitlines()[:4])}")
+        if self.exec(node, "sh", "-c", replayed, check=False, timeout=20).returncode != 0:
+            raise RuntimeError("the kubelet replay is not in the journal yet")
+        return True
 
     def host_port(self):
         out = self.engine.cli("port", self.control_plane, "6443/tcp").stdout.strip().splitlines()[0]
@@ -240,7 +244,7 @@ class Cluster:
             with socket.create_connection(("127.0.0.1", self.host_port()), timeout=3) as s:
                 with ctx.wrap_socket(s) as tls:
                     return tls.version() is not None
-        wait_for(f"kube-apiserver.service in {self.control_plane} on the host port", answers, 60)
+        wait_for(f"kube-apiserver.service in {self.control_plane} on the host port", answers, 180)
 
     def load_image(self, node, archive):
         """As `kind load docker-image` runs it in each node; the CompletedProcess, never raises."""

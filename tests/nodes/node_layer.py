@@ -48,10 +48,11 @@ WantedBy=multi-user.target
 """
 
 KUBELET_REPLAY = """#!/bin/sh
-# Lines written from inside the unit are the unit's journal (journalctl -u kubelet).
-systemd-cat -t kubelet < /kind/kubelet-journal.txt
-touch /run/kmg-kubelet-replayed  # the test fixture waits for this
-exec sleep infinity
+# Lines written from inside the unit are the unit's journal (journalctl -u kubelet). The writer
+# stays alive (systemd-cat execs the command, which ends in sleep): journald attributes a stream
+# to a unit through the sender's cgroup, which it cannot read once a short-lived sender is gone.
+exec systemd-cat -t kubelet sh -c \
+  'cat /kind/kubelet-journal.txt; touch /run/kmg-kubelet-replayed; exec sleep infinity'
 """
 
 CONTAINERD_CONFIG = """# as kind's node image: CRI plugin, runc, the k8s.io namespace

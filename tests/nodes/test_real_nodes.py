@@ -89,7 +89,11 @@ def gather(tool, env, cluster, out_dir, label, extra=(), during=None):
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if during:
         during()
-    stdout, stderr = proc.communicate(timeout=GATHER_TIMEOUT * 4)
+    try:
+        stdout, stderr = proc.communicate(timeout=GATHER_TIMEOUT * 4)
+    except subprocess.TimeoutExpired:  # a hang: the checks on wall time say so
+        proc.kill()
+        stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
     print(f"# gather {label}: {wall:.1f}s, exit {proc.returncode}", flush=True)
     return Bundle(out, proc.returncode, wall, stderr)
@@ -259,19 +263,53 @@ def test_big_journal(c, tool, env, cluster, out_dir, megabytes):
             journal_size > min(megabytes * 0.5e6, 9.5 * 2**20), f"{journal_size} bytes")
 
 
+def when_journal_is_read(cluster, node, action):
+    """Runs action(node) once journalctl runs in the node (the 100 MB journal takes seconds to
+    read), or after 20 s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and cluster.exec(
+            node, "pgrep", "-x", "journalctl", check=False).returncode != 0:
+        time.sleep(0.2)
+    reading = time.monotonic() < deadline
+    time.sleep(0.5)
+    action(node)
+    print(f"# {action.__name__} {node} " + ("while journalctl ran in it" if reading else
+                                            "(no journalctl seen in it for 20 s)"), flush=True)
+
+
+def worker_failures(bundle, cluster):
+    manifest = json.loads(bundle.manifest_text() or "{}")
+    return [f.get("path", "") + ": " + f.get("message", "")
+            for t in manifest.get("clusters", {}).values()
+            for f in t.get("failures", []) if cluster.worker in f.get("path", "")]
+
+
+def test_paused_mid_gather(c, tool, env, cluster, out_dir):
+    """kind#1298: `kind export logs` hangs on a paused node. A node paused while its journal
+    streams must cost at most the deadline."""
+    def pause(node):
+        cluster.engine.cli("pause", node)
+    try:
+        b = gather(tool, env, cluster, out_dir, "paused-mid-gather",
+                   during=lambda: when_journal_is_read(cluster, cluster.worker, pause))
+    finally:
+        cluster.engine.cli("unpause", cluster.worker, check=False)
+    c.check("paused mid-gather: the gather keeps its deadline",
+            b.wall < GATHER_TIMEOUT + DEADLINE_SLACK, f"{b.wall:.1f}s for --timeout {GATHER_TIMEOUT}s")
+    c.check("paused mid-gather: a bundle was written", b.top is not None, b.stderr[-400:])
+    if b.top is None:
+        return
+    text = b.manifest_text()
+    c.check("paused mid-gather: the manifest records the cut on the paused node",
+            bool(worker_failures(b, cluster)) or '"timed_out": true' in text,
+            "no failure names " + cluster.worker + " and the gather did not time out")
+
+
 def test_stopped_mid_gather(c, tool, env, cluster, out_dir):
-    def stop_soon():
-        # Stopped while a journal is being read (the 100 MB one takes seconds), or after 20 s.
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and cluster.exec(
-                cluster.worker, "pgrep", "-x", "journalctl", check=False).returncode != 0:
-            time.sleep(0.2)
-        reading = time.monotonic() < deadline
-        time.sleep(0.5)
-        cluster.engine.cli("stop", "-t", "2", cluster.worker, check=False)
-        print(f"# stopped {cluster.worker} " + ("while journalctl ran in it" if reading else
-                                                "(no journalctl seen in it for 20 s)"), flush=True)
-    b = gather(tool, env, cluster, out_dir, "stopped-mid-gather", during=stop_soon)
+    def stop(node):
+        cluster.engine.cli("stop", "-t", "2", node, check=False)
+    b = gather(tool, env, cluster, out_dir, "stopped-mid-gather",
+               during=lambda: when_journal_is_read(cluster, cluster.worker, stop))
     c.check("stopped mid-gather: the gather keeps its deadline",
             b.wall < GATHER_TIMEOUT + DEADLINE_SLACK, f"{b.wall:.1f}s for --timeout {GATHER_TIMEOUT}s")
     c.check("stopped mid-gather: the node did stop", cluster.state(cluster.worker) == "exited",
@@ -279,9 +317,7 @@ def test_stopped_mid_gather(c, tool, env, cluster, out_dir):
     c.check("stopped mid-gather: a bundle was written", b.top is not None, b.stderr[-400:])
     if b.top is None:
         return
-    failures = [f.get("path", "") + ": " + f.get("message", "")
-                for t in json.loads(b.manifest_text()).get("clusters", {}).values()
-                for f in t.get("failures", []) if cluster.worker in f.get("path", "")]
+    failures = worker_failures(b, cluster)
     c.check("stopped mid-gather: the manifest records a failure on the stopped node", bool(failures),
             "no failure in the manifest names " + cluster.worker)
     for f in failures:
@@ -367,10 +403,11 @@ def main():
         test_paused_worker(c, a.tool, env, cluster, out_dir)
         # A big journal first: the worker is then stopped while its journal is being read.
         test_big_journal(c, a.tool, env, cluster, out_dir, a.journal_mb)
+        test_paused_mid_gather(c, a.tool, env, cluster, out_dir)
         test_stopped_mid_gather(c, a.tool, env, cluster, out_dir)
         # The worker is started again: its files are node-side evidence with the API server down.
         engine.cli("start", cluster.worker)
-        engines.wait_for("the worker's systemd", lambda: cluster.booted(cluster.worker), 90)
+        engines.wait_for("the worker's systemd", lambda: cluster.booted(cluster.worker), 240)
         test_control_plane_stopped(c, a.tool, env, cluster, out_dir)
     finally:
         if not os.environ.get("KMG_KEEP_NODES"):
