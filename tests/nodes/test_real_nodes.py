@@ -90,7 +90,7 @@ def gather(tool, env, cluster, out_dir, label, extra=(), during=None):
     if during:
         during()
     try:
-        stdout, stderr = proc.communicate(timeout=GATHER_TIMEOUT * 4)
+        stdout, stderr = proc.communicate(timeout=GATHER_TIMEOUT * 2)
     except subprocess.TimeoutExpired:  # a hang: the checks on wall time say so
         proc.kill()
         stdout, stderr = proc.communicate()
@@ -266,9 +266,14 @@ def test_big_journal(c, tool, env, cluster, out_dir, megabytes):
 def when_journal_is_read(cluster, node, action):
     """Runs action(node) once journalctl runs in the node (the 100 MB journal takes seconds to
     read), or after 20 s."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and cluster.exec(
-            node, "pgrep", "-x", "journalctl", check=False).returncode != 0:
+    started = time.monotonic()
+    deadline = started + 20
+
+    def reading_now():
+        # Only a journalctl of this gather: one of an earlier, killed gather may still run.
+        ages = cluster.exec(node, "ps", "-C", "journalctl", "-o", "etimes=", check=False).stdout.split()
+        return any(int(a) <= time.monotonic() - started + 1 for a in ages)
+    while time.monotonic() < deadline and not reading_now():
         time.sleep(0.2)
     reading = time.monotonic() < deadline
     time.sleep(0.5)
