@@ -87,14 +87,18 @@ def gather(tool, env, cluster, out_dir, label, extra=(), during=None):
             "--request-timeout", "5"] + list(extra)
     started = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    if during:
-        during()
+    # What happens to the nodes during the gather runs beside it: the wall time is the tool's.
+    side = threading.Thread(target=during) if during else None
+    if side:
+        side.start()
     try:
         stdout, stderr = proc.communicate(timeout=GATHER_TIMEOUT * 2)
     except subprocess.TimeoutExpired:  # a hang: the checks on wall time say so
         proc.kill()
         stdout, stderr = proc.communicate()
     wall = time.monotonic() - started
+    if side:
+        side.join()
     print(f"# gather {label}: {wall:.1f}s, exit {proc.returncode}", flush=True)
     return Bundle(out, proc.returncode, wall, stderr)
 
