@@ -62,7 +62,7 @@ build_rootfs() {
 layer=$(mktemp -d)
 trap 'rm -rf "$layer"' EXIT
 python3 "$here/node_layer.py" --fake-apiserver "$fake_apiserver" --out "$layer" \
-  --kubelet-journal "${KMG_SHARED_DIR:-$here/../../../shared}/corpus/kind-kubelet-journals/failure_cases/C5/min_scale/log/2023-09-20T00:09:59-kubelet-kind-worker.log.txt" \
+  --kubelet-journal "$here/data/kubelet-kind-worker.journal.txt" \
   --scenario "$here/../scenarios/seed.json"
 hash=$( (stat -c "%s %Y" "$rootfs_tar"; sha256sum "$0"; cd "$layer" && find . -type f | sort | xargs sha256sum) | sha256sum | cut -c1-12)
 image=localhost/kmg-kind-node:$hash
