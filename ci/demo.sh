@@ -50,6 +50,7 @@ if [ "${KMG_DEMO_REAL_NODES:-1}" != "0" ]; then
     export DOCKER_HOST CONTAINER_HOST CONTAINERS_CONF 2>/dev/null || true
     export HOME="$work/home"  # nothing in ~/.kube: the kubeconfig must come from admin.conf
     mkdir -p "$HOME"
+    args+=(--cluster "$cluster")  # not the clusters other runs left on this machine's engines
   else
     echo "== no real nodes here (${KMG_DEMO_SKIP:-see $work/real-nodes.log}): created-only node containers instead"
   fi
