@@ -8,7 +8,7 @@
 #    (rebuilt when absent). This is the slow step (minutes); it needs the Debian archive.
 # 2. The node layer is added on top: /kind/version, /etc/kubernetes/, the fake kube-apiserver as
 #    kube-apiserver.service on 6443 (TLS; only on *-control-plane), a kubelet.service whose journal
-#    replays real kubelet journal lines (systemd-cat), and a tiny image archive for `ctr images import`.
+#    replays real kubelet journal lines (the unit's stdout), and a tiny image archive for `ctr images import`.
 #    The result is cached by the hash of its inputs, so a new fake-apiserver build gives a new tag.
 # 3. The image is imported (`podman import`, `docker import`) unless the engine already holds the tag.
 # Prints the image reference on stdout. Exit 77 (meson's SKIP) with the reason on stderr when the

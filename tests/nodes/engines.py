@@ -85,7 +85,9 @@ class Engine:
 
     def close(self):
         for c in self.containers:
-            self.cli("rm", "-f", "-v", c, check=False)
+            r = self.cli("rm", "-f", "-v", c, check=False)
+            if r.returncode != 0 and "no such container" not in r.stderr.lower():
+                print(f"# cleanup: {self.name} rm {c}: {r.stderr.strip()[-300:]}", flush=True)
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:

@@ -42,17 +42,14 @@ UNIT_KUBELET = """[Unit]
 Description=kubelet: The Kubernetes Node Agent (replays a captured kubelet journal)
 After=containerd.service
 [Service]
-ExecStart=/usr/local/bin/kmg-kubelet
+# The unit's own stdout, which systemd hands to journald labelled with the unit: `systemd-cat`
+# inside the unit was attributed by journald looking up the sender's cgroup, and in these
+# containers that lookup sometimes failed, leaving the lines outside `journalctl -u kubelet`.
+SyslogIdentifier=kubelet
+StandardOutput=journal
+ExecStart=/bin/sh -c 'cat /kind/kubelet-journal.txt; touch /run/kmg-kubelet-replayed; exec sleep infinity'
 [Install]
 WantedBy=multi-user.target
-"""
-
-KUBELET_REPLAY = """#!/bin/sh
-# Lines written from inside the unit are the unit's journal (journalctl -u kubelet). The writer
-# stays alive (systemd-cat execs the command, which ends in sleep): journald attributes a stream
-# to a unit through the sender's cgroup, which it cannot read once a short-lived sender is gone.
-exec systemd-cat -t kubelet sh -c \
-  'cat /kind/kubelet-journal.txt; touch /run/kmg-kubelet-replayed; exec sleep infinity'
 """
 
 CONTAINERD_CONFIG = """# as kind's node image: CRI plugin, runc, the k8s.io namespace
@@ -175,7 +172,6 @@ def main():
     write(root, "usr/local/bin/kmg-kube-apiserver", APISERVER_WRAPPER, 0o755)
     write(root, "etc/systemd/system/kube-apiserver.service", UNIT_APISERVER)
     write(root, "kind/kubelet-journal.txt", kubelet_lines(a.kubelet_journal))
-    write(root, "usr/local/bin/kmg-kubelet", KUBELET_REPLAY, 0o755)
     write(root, "etc/systemd/system/kubelet.service", UNIT_KUBELET)
     enable(root, "kube-apiserver.service")
     enable(root, "kubelet.service")
