@@ -115,7 +115,11 @@ bundle="$root/demo-bundle.tar.gz"
 top=$(tar -tzf "$bundle" | awk -F/ 'NR == 1 { print $1 }')
 tar -xzf "$bundle" -C "$root" "$top/REPORT.md"
 echo
-echo "nodes:     ${real_nodes:+real nodes on $real_nodes}${real_nodes:-created-only containers (no systemd, no node logs)}"
+if [ -n "$real_nodes" ]; then
+  echo "nodes:     real nodes (systemd, journald, containerd) on $real_nodes"
+else
+  echo "nodes:     created-only containers (no systemd, no node logs)"
+fi
 echo "bundle:    $bundle"
 echo "REPORT.md: $root/$top/REPORT.md"
 echo

@@ -59,6 +59,10 @@ class Engine:
 
     def __init__(self, cache):
         self.cache = cache
+        # One run per engine at a time: the clusters carry the seed scenario's fixed names (so its
+        # pods' nodeName are these nodes), and docker's data root is shared through the cache.
+        self.lock = open(os.path.join(cache, f"{self.name}-nodes.lock"), "w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.dir = tempfile.mkdtemp(prefix=f"kmg-{self.name}-")
         self.sock = os.path.join(self.dir, "engine.sock")
         self.proc = None
@@ -96,6 +100,7 @@ class Engine:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.lock.close()
 
 
 class Docker(Engine):
@@ -106,8 +111,6 @@ class Docker(Engine):
         for tool in ("dockerd", "docker", "runc"):
             if shutil.which(tool) is None:
                 raise Skip(f"{tool} is not installed (ci/install-deps.sh installs docker.io and runc)")
-        self.lock = open(os.path.join(cache, "dockerd.lock"), "w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)  # one dockerd per data root
         data_root = os.path.join(cache, "dockerd-data")
         os.makedirs(data_root, exist_ok=True)
         self._start_service(
@@ -127,10 +130,6 @@ class Docker(Engine):
 
     def image_args(self):
         return ["--docker-host", "unix://" + self.sock]
-
-    def close(self):
-        super().close()
-        self.lock.close()
 
 
 class Podman(Engine):
@@ -194,6 +193,7 @@ class Cluster:
         self.engine, self.name = engine, name
         self.nodes = [f"{name}-{role}" for role in self.ROLES]
         for role, node in zip(self.ROLES, self.nodes):
+            self.remove_leftover(node)
             args = ["run", "-d", "--name", node, "--hostname", node,
                     "--label", f"io.x-k8s.kind.cluster={name}", "--label", f"io.x-k8s.kind.role={role}",
                     "--stop-signal", "SIGRTMIN+3", "--tty",
@@ -206,6 +206,12 @@ class Cluster:
         for node in self.nodes:
             wait_for(f"systemd in {node}", lambda n=node: self.booted(n), 240)
         self.wait_apiserver()
+
+    def remove_leftover(self, node):
+        """A node of an earlier run that was killed before its cleanup (we hold the lock)."""
+        r = self.engine.cli("inspect", "--format", "{{.Config.Image}}", node, check=False)
+        if r.returncode == 0 and "kmg-kind-node" in r.stdout:
+            self.engine.cli("rm", "-f", "-v", node)
 
     @property
     def control_plane(self):

@@ -141,7 +141,9 @@ def write_images(root):
     d = os.path.join(root, "kind/images")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "loaded.tar"), "wb") as f:
-        f.write(image_archive(["localhost/gateway-frontend:e2e", "localhost/gateway-api:e2e"]))
+        # Images the seed scenario's pods run; its gateway-api:e2e is the one whose load fails.
+        f.write(image_archive(["localhost/gateway-frontend:e2e", "localhost/notification:e2e",
+                               "localhost/authwebhook:e2e"]))
     # What a failed `docker save | kind load` hands to ctr: no tar at all.
     with open(os.path.join(d, "broken.tar"), "wb") as f:
         f.write((b"Error response from daemon: reference does not exist\n" * 40)[:2048])
