@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import engines  # noqa: E402
 
@@ -48,7 +50,7 @@ class Bundle:
 
     def __init__(self, path, code, wall, stderr):
         self.code, self.wall, self.stderr = code, wall, stderr
-        self.root = tempfile.mkdtemp(prefix="kmg-bundle-")
+        self.root = tempfile.mkdtemp(prefix="unpacked-", dir=os.path.dirname(path))
         self.top = None
         if os.path.exists(path):
             with tarfile.open(path) as t:
@@ -422,6 +424,7 @@ def main():
     finally:
         if not os.environ.get("KMG_KEEP_NODES"):
             engine.close()
+            shutil.rmtree(out_dir, ignore_errors=True)
     print(f"# real nodes on {a.engine}: {time.monotonic() - started:.1f}s in all; "
           f"{len(c.failed)} check(s) failed", flush=True)
     return 1 if c.failed else 0
