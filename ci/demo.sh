@@ -28,6 +28,34 @@ cleanup() {
 trap cleanup EXIT
 
 cluster=gateway-e2e
+args=()
+# First choice: real nodes (tests/nodes): running containers with systemd, journald and containerd,
+# the fake kube-apiserver inside the control plane, on docker (a private dockerd) or podman. The
+# node image is built on first use (debootstrap, minutes; then cached). KMG_DEMO_REAL_NODES=0 skips.
+real_nodes=""
+if [ "${KMG_DEMO_REAL_NODES:-1}" != "0" ]; then
+  echo "== starting the demo cluster '$cluster' on real nodes (first use builds the node image)"
+  python3 tests/nodes/demo_cluster.py --name "$cluster" --source "$root" \
+    --fake-apiserver "$build/tests/fake-apiserver/fake-apiserver" --ready "$work/real-nodes" \
+    >"$work/real-nodes.log" 2>&1 &
+  pids+=($!)
+  while kill -0 "${pids[-1]}" 2>/dev/null && [ ! -s "$work/real-nodes" ]; do sleep 1; done
+  if [ -s "$work/real-nodes" ]; then
+    # shellcheck disable=SC1091
+    . "$work/real-nodes"
+  fi
+  if [ -n "${KMG_DEMO_ENGINE:-}" ]; then
+    real_nodes=$KMG_DEMO_ENGINE
+    echo "== real nodes running on $KMG_DEMO_ENGINE: $KMG_DEMO_NODES"
+    export DOCKER_HOST CONTAINER_HOST CONTAINERS_CONF 2>/dev/null || true
+    export HOME="$work/home"  # nothing in ~/.kube: the kubeconfig must come from admin.conf
+    mkdir -p "$HOME"
+    args+=(--cluster "$cluster")  # not the clusters other runs left on this machine's engines
+  else
+    echo "== no real nodes here (${KMG_DEMO_SKIP:-see $work/real-nodes.log}): created-only node containers instead"
+  fi
+fi
+if [ -z "$real_nodes" ]; then
 echo "== starting the demo cluster '$cluster' (fake kube-apiserver, seed scenario)"
 "$build/tests/fake-apiserver/fake-apiserver" --scenario tests/scenarios/seed.json \
   --cluster-name "$cluster" --kubeconfig-out "$work/kubeconfig" \
@@ -39,7 +67,6 @@ port=$(cat "$work/port")
 
 # Kind-like node containers on a private podman (own storage, own socket): discovery finds them by
 # label and reads admin.conf from the control plane, exactly as on a real Kind machine.
-args=()
 if command -v podman >/dev/null; then
   podman_root="$work/podman-root"
   socket="$work/podman.sock"
@@ -70,6 +97,7 @@ if command -v podman >/dev/null; then
 else
   args+=(--no-kind --kubeconfig "$work/kubeconfig")
 fi
+fi
 
 echo "== kind-must-gather clusters"
 "$build/src/app/kind-must-gather" clusters "${args[@]}" || true
@@ -87,6 +115,11 @@ bundle="$root/demo-bundle.tar.gz"
 top=$(tar -tzf "$bundle" | awk -F/ 'NR == 1 { print $1 }')
 tar -xzf "$bundle" -C "$root" "$top/REPORT.md"
 echo
+if [ -n "$real_nodes" ]; then
+  echo "nodes:     real nodes (systemd, journald, containerd) on $real_nodes"
+else
+  echo "nodes:     created-only containers (no systemd, no node logs)"
+fi
 echo "bundle:    $bundle"
 echo "REPORT.md: $root/$top/REPORT.md"
 echo

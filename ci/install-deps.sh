@@ -15,6 +15,8 @@ packages=(
   podman cmark-gfm zstd python3 clang-format curl
   # packaging and lint: the launcher's static libc, dpkg-deb, ci/lint.sh
   libc6-dev dpkg yamllint shellcheck
+  # real-node tests (tests/nodes): Docker Engine as Kind uses it, runc for both engines, the node root
+  docker.io runc debootstrap
 )
 
 missing=()
