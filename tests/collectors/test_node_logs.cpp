@@ -533,7 +533,12 @@ TEST_SUITE("collectors.node_logs") {
     kmg::collectors::collect_node_logs(ctx);
     const long grown_mb = (max_rss_kb() - rss_before) / 1024;
     MESSAGE("peak RSS grew by " << grown_mb << " MiB while 64 MiB streamed");
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps freed memory in quarantine: RSS says nothing there; the plain build checks it.
+    static_cast<void>(grown_mb);
+#else
     CHECK(grown_mb < 32);
+#endif
     const std::string big =
         f.file(layout::node_log(f.target.name, "kind-control-plane", "var-log/app/0.log"));
     CHECK(kmg::bundle::is_truncation_marker(big.substr(0, big.find('\n'))));
