@@ -88,10 +88,12 @@ Parts split_clean(std::string_view path) {
 }
 
 // Removes `suffix` when `s` ends with it and keeps a non-empty stem.
+// Removes `suffix`; false when absent or when what is left is not a name the gather writes
+// ("." and ".." never come out of safe_path_component).
 bool strip(std::string_view& s, std::string_view suffix) {
   if (s.size() <= suffix.size() || s.substr(s.size() - suffix.size()) != suffix) return false;
   s.remove_suffix(suffix.size());
-  return true;
+  return s != "." && s != "..";
 }
 
 std::string join_from(const Parts& parts, std::size_t first) {
