@@ -41,19 +41,23 @@ std::vector<std::string> root_detectors(const json& report) {
   return detectors;
 }
 
-void check_scenario(const std::string& path) {
-  const json scenario = kmg::integration::load_scenario(path);
-  const json& expect = scenario["expect"];
-  REQUIRE_MESSAGE(expect.is_object(), path << " has no \"expect\"");
+// report.json of a real gather of `path`, served by the fake kube-apiserver as cluster `cluster`.
+json gathered_report(const std::string& path, const std::string& cluster) {
   kmg::testing::TempDir dir;
-  auto api = kmg::testing::FakeApiserver::start(
-      {.scenarios = {path}, .cluster_name = scenario.value("cluster", "kind")});
+  auto api = kmg::testing::FakeApiserver::start({.scenarios = {path}, .cluster_name = cluster});
   const auto g = kmg::reliability::gather(dir, {"--kubeconfig", api.kubeconfig_path()},
                                           std::chrono::seconds(120));
   REQUIRE(g.bundle_exists);
   const auto it = g.files.find("report.json");
   REQUIRE(it != g.files.end());
-  const json report = json::parse(it->second);
+  return json::parse(it->second);
+}
+
+void check_scenario(const std::string& path) {
+  const json scenario = kmg::integration::load_scenario(path);
+  const json& expect = scenario["expect"];
+  REQUIRE_MESSAGE(expect.is_object(), path << " has no \"expect\"");
+  const json report = gathered_report(path, scenario.value("cluster", "kind"));
   const auto roots = root_detectors(report);
   const std::string verdict = report["verdict"].get<std::string>();
   INFO("verdict: " << verdict);
@@ -88,14 +92,7 @@ TEST_CASE("every failure class scenario names its root cause") {
 
 TEST_CASE("the healthy scenario yields no finding") {
   const std::string path = kmg::testing::source_root() + "/tests/scenarios/healthy.json";
-  kmg::testing::TempDir dir;
-  auto api = kmg::testing::FakeApiserver::start({.scenarios = {path}, .cluster_name = "healthy"});
-  const auto g = kmg::reliability::gather(dir, {"--kubeconfig", api.kubeconfig_path()},
-                                          std::chrono::seconds(120));
-  REQUIRE(g.bundle_exists);
-  const auto it = g.files.find("report.json");
-  REQUIRE(it != g.files.end());
-  const json report = json::parse(it->second);
+  const json report = gathered_report(path, "healthy");
   INFO("verdict: " << report["verdict"].get<std::string>());
   for (const auto& f : report["findings"]) CHECK_MESSAGE(false, "finding " << f["id"]);
   CHECK(report["findings"].empty());
