@@ -2,10 +2,17 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "collectors/collector.h"
+
+namespace kmg::bundle {
+class BundleWriter;
+class Manifest;
+}  // namespace kmg::bundle
 
 namespace kmg::app {
 
@@ -46,7 +53,14 @@ struct ReportOptions {
   bool github = false;
 };
 
-int run_collect(const CollectOptions& options);
+// What `record` adds to a gather: called after every cluster is gathered and before the manifest
+// and the report are written, with the names of the clusters the gather reached.
+struct CollectHooks {
+  std::function<void(bundle::BundleWriter&, bundle::Manifest&, const std::set<std::string>&)>
+      before_report;
+};
+
+int run_collect(const CollectOptions& options, const CollectHooks& hooks = {});
 int run_clusters(const ClustersOptions& options);
 int run_report(const ReportOptions& options);
 
