@@ -5,6 +5,11 @@
 //
 //   recording.json                       written once at start: {"format":1,"started_at":RFC3339,
 //                                        "pid":N,"output":PATH,"command_line":"..."}
+//   stopped.json                         written when the recorder stops normally (absent after a
+//                                        SIGKILL):
+//                                        {"stopped_at":RFC3339,"wall_seconds","cpu_user_seconds",
+//                                        "cpu_system_seconds","peak_rss_bytes","stats":{RecordingStats},
+//                                        "clusters":{NAME:{ClusterRecorderStats}}}
 //   clusters.jsonl                       one line per change of a cluster's life, ClusterEvent
 //   clusters/<cluster>/objects-NNNNNN.jsonl
 //                                        segments of ObjectChange lines (and LogMark lines), each
