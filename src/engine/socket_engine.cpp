@@ -180,8 +180,8 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   // A stream that sends nothing for as long as a whole JSON call may take has stopped: an exec
   // in a paused container (kind#1298) hangs without a byte until the call's own timeout, which
-  // for a node's journal is long. The stall ends it after request_timeout instead (up to twice
-  // that after a fast stream: libcurl's speed is an average over its last few seconds).
+  // for a node's journal is long. The stall ends it after request_timeout instead, counted once
+  // libcurl's speed (an average over its last ~6 s) has dropped to nothing.
   const long stall_seconds = std::max<long>(
       1, static_cast<long>(
              std::chrono::duration_cast<std::chrono::seconds>(options_.request_timeout).count()));
