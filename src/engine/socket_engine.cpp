@@ -178,6 +178,17 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<long long>(10000, timeout.count())));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  // A stream that sends nothing for as long as a whole JSON call may take has stopped: an exec
+  // in a paused container (kind#1298) hangs without a byte until the call's own timeout, which
+  // for a node's journal is long. The stall ends it after request_timeout instead, counted once
+  // libcurl's speed (an average over its last ~6 s) has dropped to nothing.
+  const long stall_seconds = std::max<long>(
+      1, static_cast<long>(
+             std::chrono::duration_cast<std::chrono::seconds>(options_.request_timeout).count()));
+  if (sink != nullptr && stall_seconds * 1000 < timeout.count()) {
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall_seconds);
+  }
   curl::Slist headers;
   if (method == "POST") {
     headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
@@ -201,7 +212,11 @@ SocketEngine::Reply SocketEngine::request(const std::string& method, const std::
     reply.error = "deadline reached";
     reply.error_kind = ErrorKind::timed_out;
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-    reply.error = "timed out after " + std::to_string(timeout.count() / 1000) + "s";
+    double seconds = 0;
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &seconds);
+    const bool stalled = sink != nullptr && seconds * 1000 + 500 < timeout.count();
+    reply.error = stalled ? "stalled: no data for " + std::to_string(stall_seconds) + "s"
+                          : "timed out after " + std::to_string(timeout.count() / 1000) + "s";
     reply.error_kind = ErrorKind::timed_out;
   } else if (os_errno != 0 && reply.status == 0) {
     // "permission denied", "no such file or directory", "connection refused"

@@ -7,6 +7,7 @@
 #include "bundle/layout.h"
 #include "bundle/manifest_record.h"
 #include "report/detectors/registry.h"
+#include "report/node_side.h"
 #include "report/signatures.h"
 #include "report/test_results.h"
 #include "report/traces.h"
@@ -156,7 +157,8 @@ class Loader {
     return text.size();
   }
 
-  // node-logs/<node>/<file>.log, not in a subfolder: signatures only (no pod, no timeline).
+  // node-logs/<node>/<file>.log, not in a subfolder: signatures (no pod, no timeline), and the
+  // node side (images, journal lines) of the files that tell it.
   std::uint64_t node_file(const std::string& path, const layout::Entry& e, ClusterData& c,
                           const bundle::ChunkPull& pull) {
     if (e.file.find('/') != std::string::npos || !ends_with(e.file, ".log")) return drain(pull);
@@ -164,18 +166,23 @@ class Loader {
     info.path = path;
     info.cluster = c.dir;
     info.container = e.file;
-    return scan(info, "node/" + e.node, pull);
+    if (!NodeSideScanner::reads(e.file)) return scan(info, "node/" + e.node, pull);
+    NodeSideScanner side(c.node_side[e.node], e.file);
+    return scan(info, "node/" + e.node, pull, &side);
   }
 
-  std::uint64_t scan(LogInfo& info, std::string group, const bundle::ChunkPull& pull) {
+  std::uint64_t scan(LogInfo& info, std::string group, const bundle::ChunkPull& pull,
+                     NodeSideScanner* side = nullptr) {
     LogScanner scanner(info, m_.signatures, std::move(group));
     std::uint64_t n = 0;
     std::string_view chunk;
     while (pull(chunk)) {
       n += chunk.size();
       scanner.feed(chunk);
+      if (side != nullptr) side->feed(chunk);
     }
     scanner.finish();
+    if (side != nullptr) side->finish();
     return n;
   }
 

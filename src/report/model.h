@@ -93,6 +93,29 @@ struct TestData {
   std::vector<std::string> parse_errors;
 };
 
+// One line of a node's journal the node-side diagnosis quotes.
+struct NodeLine {
+  std::string file;  // "kubelet.log", "containerd.log", "journal.log"
+  std::string text;  // the journal line, shortened
+};
+
+// An image the kubelet's journal says a container waits for (pull refused, failed or backing off).
+struct ImageWait {
+  std::string image;   // as the pod spec names it
+  std::string reason;  // ErrImageNeverPull, ErrImagePull, ImagePullBackOff
+  NodeLine line;       // the last line that said so
+};
+
+// What a node's own files (node-logs/<node>/) say: the source of truth when the API server is
+// down. Journal lines are kept capped (see node_side.cpp).
+struct NodeSide {
+  bool has_images = false;       // images.log was gathered and parsed
+  std::set<std::string> images;  // references containerd holds, normalized (see normalize_image)
+  std::vector<ImageWait> image_waits;
+  std::vector<NodeLine> import_failures;  // failed `ctr images import` / content writes
+  std::vector<NodeLine> containerd_errors, kubelet_errors;
+};
+
 struct ClusterData {
   std::string dir;   // folder name under clusters/
   std::string name;  // manifest name (dir if the manifest does not list it)
@@ -100,7 +123,8 @@ struct ClusterData {
   nlohmann::json version = nlohmann::json::object();
   std::map<std::string, nlohmann::json> lists;  // "pods", "deployments.apps" -> items array
   nlohmann::json events = nlohmann::json::array();
-  std::map<std::string, LogInfo> logs;  // by path
+  std::map<std::string, LogInfo> logs;        // by path
+  std::map<std::string, NodeSide> node_side;  // by node name
   bool in_manifest = false;
 
   const nlohmann::json& items(const std::string& list) const;

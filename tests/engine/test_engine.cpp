@@ -517,6 +517,37 @@ TEST_SUITE("engine") {
     CHECK(sent_plain);
   }
 
+  TEST_CASE(
+      "socket engine: a stream silent for request_timeout stops, whatever the call's timeout") {
+    // A paused node's exec stream sends nothing until the call's timeout (kind#1298).
+    TempDir dir;
+    const std::string sock = dir.path() + "/docker.sock";
+    UnixHttpServer server(sock, [&](const kmg::testing::HttpRequest& r) -> std::string {
+      if (r.target == "/_ping")
+        return UnixHttpServer::reply(200, "OK", "Api-Version: 1.41\r\nServer: Docker/20.10\r\n");
+      if (r.target == "/v1.41/containers/node/exec")
+        return UnixHttpServer::reply(201, R"({"Id":"hang"})");
+      if (r.target == "/v1.41/exec/hang/start") {
+        std::this_thread::sleep_for(std::chrono::seconds(12));
+        return UnixHttpServer::raw_stream("");
+      }
+      return UnixHttpServer::reply(404, R"({"message":"no"})");
+    });
+    engine::SocketEngineOptions options;
+    options.request_timeout = std::chrono::seconds(1);
+    engine::SocketEngine e(sock, "docker", options);
+    engine::CallOptions call;
+    call.timeout = std::chrono::seconds(60);
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = e.exec(
+        "node", {"journalctl"}, [](std::string_view) { return true; }, call);
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(r.kind == engine::ErrorKind::timed_out);
+    CHECK(r.error.find("stalled: no data for 1s") != std::string::npos);
+    // request_timeout, after libcurl's speed window (its speed is an average over ~6 s).
+    CHECK(took < std::chrono::milliseconds(9000));
+  }
+
   TEST_CASE("classify: engine messages to error kinds") {
     CHECK(engine::kind_from_status(409, "Container x is not running") ==
           engine::ErrorKind::not_running);

@@ -2,6 +2,7 @@
 #include "report/detectors/cluster.h"
 
 #include "report/detectors/common.h"
+#include "report/detectors/node_images.h"
 #include "util/text.h"
 
 namespace kmg::report::detect {
@@ -31,6 +32,20 @@ void no_clusters(const Model& m, Out& out) {
   out.push_back(std::move(c));
 }
 
+namespace {
+
+// "kind-control-plane is exited" when the engine saw a control-plane node not running.
+std::string control_plane_down(const json& info) {
+  for (const auto& n : at_path(info, {"nodes"})) {
+    const std::string state = str(n, "state");
+    if (str(n, "role") == "control-plane" && !state.empty() && state != "running")
+      return str(n, "name") + " is " + state;
+  }
+  return "";
+}
+
+}  // namespace
+
 void api_unreachable(const ClusterCtx& ctx, Out& out) {
   const ClusterData& c = ctx.c;
   const json& reachable = at_path(c.info, {"reachable"});
@@ -52,6 +67,7 @@ void api_unreachable(const ClusterCtx& ctx, Out& out) {
   for (const auto& n : at_path(c.info, {"nodes"}))
     cand.f.evidence.push_back("node " + str(n, "name") + " (" + str(n, "role") +
                               "): " + str(n, "state"));
+  add_node_side_evidence(ctx, cand.f);
   const bool credentials = reason.find("private key") != std::string::npos ||
                            reason.find("certificate") != std::string::npos ||
                            reason.find("SSL") != std::string::npos;
@@ -66,6 +82,12 @@ void api_unreachable(const ClusterCtx& ctx, Out& out) {
     cand.f.cause = "Nothing usable answered at the kubeconfig's server address.";
     cand.f.next_step = "kubectl --kubeconfig " + (kubeconfig.empty() ? "FILE" : kubeconfig) +
                        " get --raw /version";
+  } else if (const std::string down = control_plane_down(c.info); !down.empty()) {
+    cand.f.cause = "The control-plane node " + down +
+                   " (as the container engine reports it): the API server runs inside it, so "
+                   "only node-level data could be gathered.";
+    cand.f.next_step =
+        ctx.list_nodes_step() + "; read node-logs/ (kubelet, containerd) in the bundle.";
   } else {
     cand.f.cause =
         "The control-plane container is stopped or unhealthy, or the published port "

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "report/detectors/common.h"
+#include "report/detectors/node_images.h"
 #include "util/text.h"
 
 namespace kmg::report::detect {
@@ -54,6 +55,8 @@ std::vector<std::string> image_aliases(const std::string& image) {
 }
 
 bool image_on_node(const ClusterCtx& ctx, const std::string& node, const std::string& image) {
+  // The node's own containerd store, when gathered, is the truth status.images lags behind.
+  if (auto held = node_store_holds(ctx, node, image)) return *held;
   const auto aliases = image_aliases(image);
   for (const auto& n : ctx.c.items("nodes")) {
     if (!node.empty() && str(at_path(n, {"metadata"}), "name") != node) continue;
@@ -151,6 +154,7 @@ void not_loaded_container(const ClusterCtx& ctx, const PodView& pv, const Contai
                          (pv.node.empty() ? "(unscheduled)" : pv.node));
   add_event_evidence(ctx.events_for("Pod", pv.ns, pv.name), c.f, {"ErrImageNeverPull", "Failed"},
                      3);
+  add_node_store_evidence(ctx, pv.node, image, true, c.f);
   c.f.cause = kind ? "The image exists only on the build machine and was not loaded into the Kind "
                      "node; with this pull policy the kubelet will not (or cannot) pull it."
                    : "The node does not hold the image, and with this pull policy the kubelet "
@@ -172,6 +176,7 @@ void pull_container(const ClusterCtx& ctx, const PodView& pv, const ContainerVie
   c.f.evidence.push_back("container " + cv.name + " waiting: " + reason);
   if (!error.empty()) c.f.evidence.push_back(one_line(error));
   add_event_evidence(events, c.f, {"Failed", "BackOff"}, 4);
+  add_node_store_evidence(ctx, pv.node, image, false, c.f);
   c.f.cause = pc.cause;
   c.f.next_step = pc.next;
   out.push_back(std::move(c));

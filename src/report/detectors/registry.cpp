@@ -11,6 +11,7 @@
 #include "report/detectors/custom_resources.h"
 #include "report/detectors/dns.h"
 #include "report/detectors/images.h"
+#include "report/detectors/node_images.h"
 #include "report/detectors/nodes.h"
 #include "report/detectors/pods.h"
 #include "report/detectors/rbac.h"
@@ -45,6 +46,7 @@ const std::vector<Detector>& all_detectors() {
       {"image-not-loaded", Role::cause, {"nodes"}, image_not_loaded},
       {"image-pull", Role::cause, {"nodes"}, image_pull},
       {"invalid-image-name", Role::cause, {}, invalid_image_name},
+      {"node-image-missing", Role::cause, {}, node_image_missing},
       // pods and containers
       {"evicted", Role::cause, {}, evicted},
       {"crash-loop", Role::cause, {"services"}, crash_loop},
