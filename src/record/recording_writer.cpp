@@ -34,14 +34,22 @@ nlohmann::json event_json(const ClusterEvent& e) {
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& n : e.nodes)
     nodes.push_back({{"name", n.name}, {"role", n.role}, {"state", n.state}, {"image", n.image}});
-  return {{"at", format_rfc3339_nano(e.at)}, {"cluster", e.cluster},  {"event", e.event},
-          {"provider", e.provider},          {"endpoint", e.endpoint}, {"nodes", nodes},
+  return {{"at", format_rfc3339_nano(e.at)},
+          {"cluster", e.cluster},
+          {"event", e.event},
+          {"provider", e.provider},
+          {"endpoint", e.endpoint},
+          {"nodes", nodes},
           {"reason", e.reason}};
 }
 
 nlohmann::json change_json(const ObjectChange& c) {
-  return {{"at", format_rfc3339_nano(c.at)}, {"type", c.type},         {"group", c.group},
-          {"version", c.version},            {"resource", c.resource}, {"object", c.object}};
+  return {{"at", format_rfc3339_nano(c.at)},
+          {"type", c.type},
+          {"group", c.group},
+          {"version", c.version},
+          {"resource", c.resource},
+          {"object", c.object}};
 }
 
 struct Segment {
@@ -262,7 +270,8 @@ void write_json_file(const fs::path& path, const nlohmann::json& value) {
       throw Error("cannot write " + temp.string() + ": " + std::strerror(errno));
   }
   fs::rename(temp, path, ec);
-  if (ec) throw Error("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
+  if (ec)
+    throw Error("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 std::unique_ptr<RecordingWriter> make_recording_writer(const fs::path& dir, WriterOptions options) {
