@@ -94,9 +94,13 @@ std::string probe(const discovery::ClusterTarget& target) {
   kube::HttpOptions http;
   http.request_timeout = std::chrono::seconds(5);
   http.connect_timeout = std::chrono::seconds(5);
-  kube::CurlKubeApi api(*target.rest, http);
-  const auto response = api.get("/version");
-  return response.ok() ? "" : response.describe();
+  try {
+    kube::CurlKubeApi api(*target.rest, http);
+    const auto response = api.get("/version");
+    return response.ok() ? "" : response.describe();
+  } catch (const std::exception& e) {  // credentials libcurl refuses (a malformed key)
+    return e.what();
+  }
 }
 
 void write_pid_file(const std::string& path, const fs::path& dir) {
@@ -204,6 +208,13 @@ std::string record_until_stopped(const RecordOptions& o, const Recording& r,
   return reason;
 }
 
+// A pid file left by an earlier recorder does not count.
+bool pid_file_names(const std::string& path, pid_t pid) {
+  std::ifstream in(path);
+  pid_t read = 0;
+  return (in >> read) && read == pid;
+}
+
 // The child records; the parent returns once the child's recording.json is there (or it failed).
 int start_in_background(const RecordOptions& o, const Recording& r,
                         const std::string& command_line) {
@@ -238,7 +249,7 @@ int start_in_background(const RecordOptions& o, const Recording& r,
     std::ifstream in(record::paths::recording_json(r.dir));
     const auto info = nlohmann::json::parse(in, nullptr, false);
     if (info.is_object() && info.value("pid", 0) == child &&
-        (o.pid_file.empty() || fs::exists(o.pid_file))) {
+        (o.pid_file.empty() || pid_file_names(o.pid_file, child))) {
       std::cout << "recording: pid " << child << ", folder " << r.dir.string() << std::endl;
       return kExitComplete;
     }

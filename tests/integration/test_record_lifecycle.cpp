@@ -22,6 +22,19 @@ namespace {
 
 constexpr auto kGenerous = 120s;  // a gather on a loaded CI machine
 
+// True once a clusters.jsonl has a line for `event` ("reachable", "unreachable").
+bool wait_event(const fs::path& lines, const std::string& event, std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (fs::exists(lines) &&
+        kmg::testing::read_file(lines.string()).find("\"event\":\"" + event + "\"") !=
+            std::string::npos)
+      return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 struct Run {
   kmg::testing::TempDir dir;
   kmg::testing::FakeApiserver api;
@@ -50,18 +63,8 @@ struct Run {
     return tool(args);
   }
 
-  // True once clusters.jsonl says the cluster answered.
   bool wait_reachable(std::chrono::seconds limit) const {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    const fs::path lines = fs::path(recording) / "clusters.jsonl";
-    while (std::chrono::steady_clock::now() < end) {
-      if (fs::exists(lines) &&
-          kmg::testing::read_file(lines.string()).find("\"event\":\"reachable\"") !=
-              std::string::npos)
-        return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
+    return wait_event(fs::path(recording) / "clusters.jsonl", "reachable", limit);
   }
 
   nlohmann::json recording_json() const {
@@ -168,6 +171,36 @@ TEST_SUITE("integration") {
     CHECK(*code == 0);
     CHECK(finish->err().find("no stopped.json") != std::string::npos);
     check_bundle(run);
+  }
+
+  TEST_CASE("an API server that goes away mid-recording: unreachable, and still a bundle") {
+    kmg::testing::TempDir dir;
+    auto api = std::make_unique<kmg::testing::FakeApiserver>(kmg::testing::FakeApiserver::start(
+        {.scenarios = {kmg::testing::source_root() + "/tests/scenarios/healthy.json"},
+         .cluster_name = "gone"}));
+    // A copy: the fake's own kubeconfig goes with it, this one stays and points at nothing.
+    const std::string kubeconfig =
+        dir.write("kubeconfig", kmg::testing::read_file(api->kubeconfig_path()));
+    const std::string output = dir.path() + "/out.tar.gz";
+    fs::create_directories(dir.path() + "/home");
+    ChildProcess recorder({kmg::reliability::kmg_exe(), "record", "--no-kind", "--kubeconfig",
+                           kubeconfig, "--output", output, "--poll-interval", "1"},
+                          {"HOME=" + dir.path() + "/home"});
+    const fs::path lines = output + ".recording/clusters.jsonl";
+    REQUIRE_MESSAGE(wait_event(lines, "reachable", 30s), recorder.err());
+    api.reset();  // the cluster's API server stops
+    REQUIRE_MESSAGE(wait_event(lines, "unreachable", 30s), recorder.err());
+    recorder.send(SIGTERM);
+    const auto code = recorder.wait_for(kGenerous);
+    INFO("stderr: ", recorder.err());
+    REQUIRE(code.has_value());
+    CHECK(*code == 0);  // the gather is incomplete (cluster unreachable), the recorder exits 0
+    REQUIRE(fs::exists(output));
+    const auto manifest =
+        nlohmann::json::parse(kmg::reliability::read_bundle(output).at("manifest.json"));
+    REQUIRE(manifest["clusters"].contains("kind-gone"));
+    CHECK_FALSE(manifest["clusters"]["kind-gone"].value("reachable", true));
+    CHECK_FALSE(fs::exists(output + ".recording"));
   }
 
   TEST_CASE("record --stop without a recorder exits 3 and says why") {
