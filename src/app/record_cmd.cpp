@@ -54,7 +54,14 @@ class StopSignals {
       int number = 0;
       while (sigwait(&set, &number) == 0) {
         if (done_.load()) return;
-        if (number != SIGUSR1) signal_.store(number);
+        if (number == SIGUSR1) continue;
+        // A second signal while the recorders stop (one stuck on a dead server): exit now; the
+        // recording stays complete up to its last line for `record --finish`.
+        if (signal_.exchange(number) != 0) {
+          static constexpr char msg[] = "kind-must-gather: second signal, exiting now\n";
+          (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+          ::_exit(128 + number);
+        }
       }
     });
   }
