@@ -4,10 +4,19 @@
 # verdict=<REPORT.md's one-line verdict>.
 #
 # Env: KMG_OUTPUT, KMG_TIMEOUT, KMG_ATTACH (paths, one per line or space-separated), KMG_ARGS (extra
-# arguments, split like a shell would without globbing).
+# arguments, split like a shell would without globbing); KMG_MODE=record-stop with KMG_PID_FILE
+# stops the recorder of ci/github/record-start.sh and writes the bundle with its recording (a plain
+# gather when no recorder runs).
 set -euo pipefail
 output=${KMG_OUTPUT:?}
 args=(--exit-zero --github --timeout "${KMG_TIMEOUT:-5m}" --output "$output")
+if [ "${KMG_MODE:-collect}" = record-stop ]; then
+  if [ -f "${KMG_PID_FILE:?}" ]; then
+    args=(record --stop --pid-file "$KMG_PID_FILE" "${args[@]}")
+  else
+    echo "::warning::no kind-must-gather recorder running ($KMG_PID_FILE missing): gathering without a recording"
+  fi
+fi
 while read -r path; do
   [ -n "$path" ] && args+=(--attach "$path")
 done < <(printf '%s\n' "${KMG_ATTACH:-}" | tr ' ' '\n')

@@ -136,6 +136,39 @@ int run_cli(int argc, char** argv) {
                          "Where to write REPORT.md and report.json (default: beside the bundle)");
   report_cmd->add_flag("--github", report.github, "Write a GitHub step summary and annotations");
 
+  // record: the collect flags apply to the gather it takes when it stops.
+  RecordOptions record;
+  std::string duration = "0";
+  auto* record_cmd = app.add_subcommand(
+      "record",
+      "Record clusters while tests run (objects, events, every container's logs), then gather "
+      "them with the recording merged");
+  add_collect_flags(*record_cmd);
+  record_cmd->add_option("--duration", duration, "Stop after this long (e.g. 90m); 0: when told")
+      ->capture_default_str();
+  auto* pid_file = record_cmd->add_option(
+      "--pid-file", record.pid_file, "Write the recorder's pid and folder here (read by --stop)");
+  record_cmd
+      ->add_option("--poll-interval", record.poll_interval_seconds,
+                   "Seconds between looks for clusters that appeared or disappeared")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  record_cmd
+      ->add_option("--stop-timeout", record.stop_timeout_seconds,
+                   "Seconds --stop waits for the recorder before killing it")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  auto* stop = record_cmd->add_flag(
+      "--stop", record.stop, "Stop the recorder of --pid-file and write the bundle from here");
+  stop->needs(pid_file);
+  auto* finish = record_cmd->add_option(
+      "--finish", record.finish_dir,
+      "Write the bundle from a recording folder left by a recorder that was killed");
+  auto* background = record_cmd->add_flag("--background", record.background,
+                                          "Detach, print the pid and recording folder, return");
+  stop->excludes(finish)->excludes(background);
+  finish->excludes(background);
+
   auto* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
@@ -146,6 +179,7 @@ int run_cli(int argc, char** argv) {
     collect.timeout_seconds = static_cast<int>(parse_duration_seconds(timeout));
     collect.max_size = parse_size(max_size);
     collect.gather.log_limit_bytes = parse_size(log_limit);
+    record.duration_seconds = parse_duration_seconds(duration);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kExitComplete : kExitUsage;
@@ -175,6 +209,10 @@ int run_cli(int argc, char** argv) {
   }
   collect.github = collect.github || in_github;
   collect.command_line = join_args(argc, argv);
+  if (*record_cmd) {
+    record.collect = collect;
+    return run_record(record);
+  }
   return run_collect(collect);
 }
 

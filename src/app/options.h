@@ -60,7 +60,20 @@ struct CollectHooks {
       before_report;
 };
 
+// `record`: watches clusters while tests run, then gathers them with the recording merged.
+struct RecordOptions {
+  CollectOptions collect;             // selection, --output and the final gather's settings
+  std::string pid_file;               // --pid-file: "<pid>\n<recording folder>\n"
+  std::int64_t duration_seconds = 0;  // --duration; 0: until a signal or `record --stop`
+  int poll_interval_seconds = 2;      // --poll-interval: how often clusters are looked for
+  int stop_timeout_seconds = 60;      // --stop-timeout: how long --stop waits for the recorder
+  bool stop = false;                  // --stop: stop the recorder of --pid-file, then gather
+  std::string finish_dir;             // --finish DIR: gather with a recording left behind
+  bool background = false;            // --background: detach, print the pid, return
+};
+
 int run_collect(const CollectOptions& options, const CollectHooks& hooks = {});
+int run_record(const RecordOptions& options);
 int run_clusters(const ClustersOptions& options);
 int run_report(const ReportOptions& options);
 
