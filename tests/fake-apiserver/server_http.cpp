@@ -63,4 +63,10 @@ json make_status(int code, const std::string& reason, const std::string& message
   return s;
 }
 
+void stream_uncompressed(const httplib::Request& req) {
+  // The handler gets the request as const, but cpp-httplib owns it as a mutable object and reads
+  // Accept-Encoding only after the handler returns, when it picks the response encoding.
+  const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+}
+
 }  // namespace kmg::fakeapi

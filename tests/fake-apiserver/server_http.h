@@ -24,4 +24,9 @@ bool truthy(const std::string& v);
 // Throws SelectorError (a 400) for a value that is not a number.
 std::optional<std::int64_t> int_param(const httplib::Request& req, const std::string& key);
 
+// For a streamed response (watch, log follow): cpp-httplib gzips a chunked body whenever the client
+// accepts gzip, and its compressor holds the data until the stream ends, so a client would see no
+// event until then. The apiserver does not compress watches; neither do we.
+void stream_uncompressed(const httplib::Request& req);
+
 }  // namespace kmg::fakeapi

@@ -175,6 +175,7 @@ void ApiServer::serve_log(const httplib::Request& req, httplib::Response& res,
   const LogOptions o = log_options(req);
   std::string body = stream ? render_log(&*stream, o) : std::string();
   if (follow) {
+    stream_uncompressed(req);
     follow_log(res, *stream, o.timestamps, std::move(body));
     return;
   }

@@ -99,11 +99,10 @@ WatchSpec parse_watch(const httplib::Request& req, const ResourceInfo& r, const 
 void ApiServer::serve_watch(const httplib::Request& req, httplib::Response& res,
                             const ResourceInfo& r, const std::string& ns) {
   const WatchSpec spec = parse_watch(req, r, ns, options_.watch_timeout_seconds);
-  const auto age_clock = now_seconds();
-  auto encode = [this, &r, spec, age_clock](const std::string& type, const json& stored) {
+  auto encode = [this, &r, spec](const std::string& type, const json& stored) {
     json object = output_object(r, stored, false);
     if (spec.table && type != "BOOKMARK" && type != "ERROR") {
-      json table = make_table(r, {object}, spec.include, age_clock);
+      json table = make_table(r, {object}, spec.include, now_seconds());
       table["metadata"] = {{"resourceVersion", object["metadata"].value("resourceVersion", "")}};
       object = std::move(table);
     }
@@ -148,6 +147,7 @@ void ApiServer::serve_watch(const httplib::Request& req, httplib::Response& res,
     }
   }
   const std::uint64_t epoch = epoch_;
+  stream_uncompressed(req);
   res.set_chunked_content_provider("application/json", [this, &r, spec, state, epoch, encode,
                                                         bookmark_every](size_t,
                                                                         httplib::DataSink& sink) {
