@@ -30,6 +30,10 @@ const std::map<std::string, std::vector<std::string>>& required_fields() {
 
 void write_done_file(const std::string& path) {
   if (path.empty()) return;
+  if (std::filesystem::exists(path) && !std::filesystem::is_regular_file(path)) {
+    std::ofstream(path) << "done\n";  // a fifo or device: never replace it
+    return;
+  }
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << "done\n";
   std::filesystem::rename(tmp, path);
