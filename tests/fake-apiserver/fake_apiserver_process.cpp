@@ -141,6 +141,18 @@ std::string FakeApiserver::log() const {
   return dir_.empty() ? "" : slurp(dir_ + "/apiserver.log");
 }
 
+int FakeApiserver::wait_exit(int timeout_ms) {
+  for (int waited = 0; pid_ > 0 && waited <= timeout_ms; waited += 20) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 void FakeApiserver::stop() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);

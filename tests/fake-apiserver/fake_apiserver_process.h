@@ -48,6 +48,9 @@ class FakeApiserver {
   const std::string& admin_conf_path() const { return admin_conf_; }
   const std::string& folder() const { return dir_; }
   pid_t pid() const { return pid_; }
+  // Waits up to `timeout_ms` for the server to exit by itself (a script's `exit` step); its exit
+  // status, or -1 when it is still running (it is then stopped as usual by the destructor).
+  int wait_exit(int timeout_ms);
   // The server's stderr so far (for diagnostics).
   std::string log() const;
   // The path of the fake-apiserver executable compiled into this library.

@@ -1,4 +1,5 @@
 // fake-apiserver: a kube-apiserver stand-in for tests, demos and benchmarks. See README.md here.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,7 +11,9 @@
 
 #include <signal.h>
 
+#include "churn.h"
 #include "pki.h"
+#include "script.h"
 #include "server.h"
 #include "store.h"
 #include "synthetic.h"
@@ -28,6 +31,9 @@ struct Args {
   std::string admin_conf_out;
   std::string ready_file;
   kmg::fakeapi::ServerOptions server;
+  std::size_t watch_history = 1000;
+  kmg::fakeapi::ScriptOptions script;
+  kmg::fakeapi::ChurnSpec churn;
 };
 
 const char* kUsage =
@@ -35,7 +41,9 @@ const char* kUsage =
     "  [--port 0] [--address 127.0.0.1] [--cluster-name NAME] [--server-version 1.32]\n"
     "  [--latency-ms N] [--fault-500-rate R] [--fault-seed N] [--hang-path PREFIX ...]\n"
     "  [--cut-logs-after BYTES] [--forbid RESOURCE ...] [--expire-continue]\n"
-    "  [--throttle-rate R --retry-after S] [--ready-file PATH] [--admin-conf-out PATH]\n";
+    "  [--throttle-rate R --retry-after S] [--ready-file PATH] [--admin-conf-out PATH]\n"
+    "  [--watch-history N] [--watch-timeout-seconds S] [--bookmark-interval-ms M] [--threads N]\n"
+    "  [--script-done-file PATH] [--script-speed F] [--churn-pods N --churn-interval-ms M]\n";
 
 Args parse_args(int argc, char** argv) {
   Args a;
@@ -97,6 +105,22 @@ Args parse_args(int argc, char** argv) {
       a.server.throttle_rate = number(next());
     else if (flag == "--retry-after")
       a.server.retry_after = static_cast<int>(number(next()));
+    else if (flag == "--watch-history")
+      a.watch_history = static_cast<std::size_t>(number(next()));
+    else if (flag == "--watch-timeout-seconds")
+      a.server.watch_timeout_seconds = static_cast<int>(number(next()));
+    else if (flag == "--bookmark-interval-ms")
+      a.server.bookmark_interval_ms = static_cast<int>(number(next()));
+    else if (flag == "--threads")
+      a.server.threads = static_cast<int>(number(next()));
+    else if (flag == "--script-done-file")
+      a.script.done_file = next();
+    else if (flag == "--script-speed")
+      a.script.speed = number(next());
+    else if (flag == "--churn-pods")
+      a.churn.pods = static_cast<int>(number(next()));
+    else if (flag == "--churn-interval-ms")
+      a.churn.interval_ms = static_cast<int>(number(next()));
     else if (flag == "--help" || flag == "-h") {
       std::cout << kUsage;
       std::exit(0);
@@ -179,6 +203,27 @@ std::string kubeconfig(const std::string& cluster, const std::string& user,
          kmg::base64_encode(pki.client.key_pem()) + "\n";
 }
 
+// Loads every scenario into the store; returns their scripts, played in file order.
+std::vector<kmg::fakeapi::ScriptStep> load_scenarios(const Args& args, kmg::fakeapi::Store& store) {
+  std::vector<kmg::fakeapi::ScriptStep> script;
+  for (const auto& path : args.scenarios) {
+    std::ifstream in(path);
+    if (!in) throw kmg::Error("cannot read scenario " + path);
+    json doc;
+    try {
+      doc = json::parse(in);
+    } catch (const json::exception& e) {
+      throw kmg::Error("scenario " + path + ": " + e.what());
+    }
+    store.load_scenario(doc, path);
+    if (doc.contains("script")) {
+      const auto steps = kmg::fakeapi::parse_script(doc["script"], path);
+      script.insert(script.end(), steps.begin(), steps.end());
+    }
+  }
+  return script;
+}
+
 int run(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
   // Block the stop signals in every thread; one thread waits for them and stops the server.
@@ -190,22 +235,14 @@ int run(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   kmg::fakeapi::Store store;
-  for (const auto& path : args.scenarios) {
-    std::ifstream in(path);
-    if (!in) throw kmg::Error("cannot read scenario " + path);
-    json doc;
-    try {
-      doc = json::parse(in);
-    } catch (const json::exception& e) {
-      throw kmg::Error("scenario " + path + ": " + e.what());
-    }
-    store.load_scenario(doc, path);
-  }
+  const auto script = load_scenarios(args, store);
   if (!args.synthetic.empty()) {
     kmg::fakeapi::generate_synthetic(kmg::fakeapi::parse_synthetic_spec(args.synthetic),
                                      args.server.cluster_name, store);
   }
+  kmg::fakeapi::seed_churn(args.churn, args.server.cluster_name, store);
   store.finalize();
+  store.set_history_limit(args.watch_history);
   const std::string& name = args.server.cluster_name;
   const auto pki = kmg::fakeapi::make_pki({"localhost", name + "-control-plane", "kubernetes",
                                            "kubernetes.default", "kubernetes.default.svc",
@@ -229,7 +266,16 @@ int run(int argc, char** argv) {
     sigwait(&stop_signals, &sig);
     server.stop();
   });
+  std::atomic<bool> done{false};
+  kmg::fakeapi::ScriptHooks hooks{[&](double seconds) { server.outage(seconds); },
+                                  [&] { server.stop(); }};
+  std::thread player([&] { kmg::fakeapi::play_script(script, store, hooks, args.script, done); });
+  std::thread churn(
+      [&] { kmg::fakeapi::run_churn(args.churn, args.server.cluster_name, store, done); });
   server.run();
+  done = true;
+  player.join();
+  churn.join();
   // run() also returns if listening fails; make sure the waiter can finish.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();

@@ -1,10 +1,11 @@
 #include "store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
-#include <set>
 
 #include "util/errors.h"
+#include "util/timestamps.h"
 
 namespace kmg::fakeapi {
 namespace {
@@ -137,9 +138,17 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::string object_sort_key(const json& obj) {
+}  // namespace
+
+std::string object_key(const json& obj) {
   const auto& md = obj["metadata"];
   return md.value("namespace", "") + "/" + md.value("name", "");
+}
+
+std::string now_rfc3339() {
+  return format_rfc3339(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
 }
 
 // core/v1 Event -> events.k8s.io/v1 Event (the field renames of k8s.io/api events/v1).
@@ -169,8 +178,6 @@ json to_events_v1(const json& ev) {
   }
   return out;
 }
-
-}  // namespace
 
 std::pair<std::string, std::string> split_api_version(const std::string& api_version) {
   const auto slash = api_version.find('/');
@@ -237,10 +244,16 @@ const ResourceInfo* Store::find_by_kind(const std::string& group, const std::str
   return nullptr;
 }
 
-void Store::finalize() {
-  if (finalized_) return;
-  finalized_ = true;
-  // CRDs first: their instances can only be filed once the resource exists.
+const ResourceInfo* Store::resolve(const std::string& api_version, const std::string& kind) const {
+  const auto [group, version] = split_api_version(api_version);
+  for (const auto& r : resources_) {
+    if (r.group == group && r.version == version && r.kind == kind) return &r;
+  }
+  // Another served version of the group files it under the same key.
+  return find_by_kind(group, kind);
+}
+
+void Store::register_crds() {
   for (const auto& obj : pending_) {
     if (obj.value("kind", "") != "CustomResourceDefinition") continue;
     const auto& spec = obj.at("spec");
@@ -268,8 +281,11 @@ void Store::finalize() {
       }
     }
   }
+}
+
+void Store::file_pending() {
   std::int64_t rv = resource_version_;
-  std::map<std::string, std::size_t> positions;  // "resource|ns/name" -> index + 1
+  std::int64_t highest = 0;
   for (auto& obj : pending_) {
     const auto [group, version] = split_api_version(obj.value("apiVersion", "v1"));
     const ResourceInfo* r = find_by_kind(group, obj.value("kind", ""));
@@ -285,32 +301,36 @@ void Store::finalize() {
     }
     if (!md.contains("creationTimestamp")) md["creationTimestamp"] = "2026-02-04T10:00:00Z";
     if (!md.contains("resourceVersion")) md["resourceVersion"] = std::to_string(++rv);
+    try {
+      highest =
+          std::max<std::int64_t>(highest, std::stoll(md["resourceVersion"].get<std::string>()));
+    } catch (const std::exception&) {
+    }
     if (r->namespaced && !md.contains("namespace")) md["namespace"] = "default";
     // Merged scenarios: a later object with the same resource/namespace/name replaces the earlier.
-    auto& list = objects_[r->key()];
-    const std::string key = object_sort_key(obj);
-    auto& slot = positions[r->key() + "|" + key];
-    if (slot != 0) {
-      list[slot - 1] = std::move(obj);
-    } else {
-      list.push_back(std::move(obj));
-      slot = list.size();
-    }
+    const std::string key = object_key(obj);
+    objects_[r->key()][key] = std::make_shared<const json>(std::move(obj));
   }
   pending_.clear();
-  resource_version_ = rv + 1;
-  for (auto& [key, list] : objects_) {
-    std::stable_sort(list.begin(), list.end(), [](const json& a, const json& b) {
-      return object_sort_key(a) < object_sort_key(b);
-    });
-  }
+  // Later changes must sort after every resourceVersion a client has seen.
+  resource_version_ = std::max(rv, highest) + 1;
+}
+
+void Store::finalize() {
+  if (finalized_) return;
+  finalized_ = true;
+  // CRDs first: their instances can only be filed once the resource exists.
+  register_crds();
+  file_pending();
   auto& v1_events = objects_["events.k8s.io/events"];
-  for (const auto& ev : objects_["/events"]) {
-    json converted = to_events_v1(ev);
+  for (const auto& [key, ev] : objects_["/events"]) {
+    json converted = to_events_v1(*ev);
     converted["apiVersion"] = "events.k8s.io/v1";
     converted["kind"] = "Event";
-    v1_events.push_back(std::move(converted));
+    v1_events[key] = std::make_shared<const json>(std::move(converted));
   }
+  for (auto& log : logs_) log.instance = next_instance_++;
+  history_floor_ = resource_version_;
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> Store::groups() const {
@@ -336,32 +356,37 @@ const ResourceInfo* Store::find(const std::string& group, const std::string& ver
   return nullptr;
 }
 
-const std::vector<json>& Store::objects(const ResourceInfo& resource) const {
-  static const std::vector<json> empty;
+std::vector<ObjectPtr> Store::objects(const ResourceInfo& resource,
+                                      std::int64_t* resource_version) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (resource_version != nullptr) *resource_version = resource_version_;
+  std::vector<ObjectPtr> out;
   auto it = objects_.find(resource.key());
-  return it == objects_.end() ? empty : it->second;
+  if (it == objects_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [key, obj] : it->second) out.push_back(obj);
+  return out;
 }
 
-const json* Store::get(const ResourceInfo& resource, const std::string& ns,
-                       const std::string& name) const {
-  for (const auto& obj : objects(resource)) {
-    const auto& md = obj["metadata"];
-    if (md.value("name", "") == name && (!resource.namespaced || md.value("namespace", "") == ns)) {
-      return &obj;
-    }
-  }
-  return nullptr;
+ObjectPtr Store::get(const ResourceInfo& resource, const std::string& ns,
+                     const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = objects_.find(resource.key());
+  if (it == objects_.end()) return nullptr;
+  auto obj = it->second.find((resource.namespaced ? ns : "") + "/" + name);
+  return obj == it->second.end() ? nullptr : obj->second;
 }
 
-const LogStream* Store::find_log(const std::string& ns, const std::string& pod,
-                                 const std::string& container, bool previous) const {
+std::optional<LogStream> Store::find_log(const std::string& ns, const std::string& pod,
+                                         const std::string& container, bool previous) const {
+  std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& l : logs_) {
     if (l.ns == ns && l.pod == pod && l.previous == previous &&
         (l.container == container || l.container.empty())) {
-      return &l;
+      return l;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 const JaegerBackend* Store::find_jaeger(const std::string& ns, const std::string& service) const {
@@ -371,7 +396,13 @@ const JaegerBackend* Store::find_jaeger(const std::string& ns, const std::string
   return nullptr;
 }
 
+std::int64_t Store::resource_version() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return resource_version_;
+}
+
 std::size_t Store::object_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
   std::size_t n = 0;
   for (const auto& [k, v] : objects_) n += v.size();
   return n;

@@ -102,4 +102,37 @@ expect "$work/dump/shop/pods.json" '"name": "web-1"' "dump pods"
 expect "$work/dump/shop/events.json" '"reason": "BackOff"' "dump events"
 expect "$work/dump/shop/web-1/logs.txt" 'starting web 1.2' "dump logs"
 
+# A cluster that changes while kubectl watches: testdata/live.json's script creates, changes,
+# restarts and deletes pods after 3 s, with kubectl already streaming.
+kill "$pid"; wait "$pid" 2>/dev/null || true
+live="$(dirname "$scenario")/live.json"
+rm -f "$work/port"
+"$bin" --scenario "$live" --cluster-name live --kubeconfig-out "$work/kubeconfig" \
+  --ready-file "$work/port" --script-done-file "$work/done" >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "fake-apiserver (live) did not start:"; cat "$work/err"; exit 1; }
+timeout 10 kubectl --kubeconfig "$work/kubeconfig" get pods -n live -w --output-watch-events \
+  >"$work/watch" 2>&1 &
+watcher=$!
+start=$(date +%s)
+set +e
+timeout 10 kubectl --kubeconfig "$work/kubeconfig" logs -f ticker -n live >"$work/follow" 2>&1
+follow_rc=$?
+set -e
+elapsed=$(( $(date +%s) - start ))
+[ "$follow_rc" -eq 0 ] || { cp "$work/follow" "$work/last"; fail "kubectl logs -f exited $follow_rc (124: it did not end at the restart)"; }
+[ "$elapsed" -lt 9 ] || fail "kubectl logs -f took ${elapsed}s"
+expect "$work/follow" '^started$' "follow: the log so far"
+expect "$work/follow" '^tick 2$' "follow: lines the script appended"
+for _ in $(seq 100); do [ -e "$work/done" ] && break; sleep 0.1; done
+[ -e "$work/done" ] || { cat "$work/err" >"$work/last"; fail "script did not finish"; }
+sleep 1
+kill "$watcher" 2>/dev/null || true; wait "$watcher" 2>/dev/null || true
+expect "$work/watch" '^ADDED +ticker +1/1 +Running +0 ' "watch: the pod listed first"
+expect "$work/watch" '^ADDED +newcomer +0/1 +Pending ' "watch: a created pod"
+expect "$work/watch" '^MODIFIED +newcomer +1/1 +Running ' "watch: a changed pod"
+expect "$work/watch" '^MODIFIED +ticker +0/1 +CrashLoopBackOff +1 ' "watch: the restarted pod"
+expect "$work/watch" '^DELETED +newcomer ' "watch: a deleted pod"
+
 echo "kubectl checks passed"
