@@ -33,7 +33,8 @@ void requests_of_status(const nlohmann::json& status, const LogInstance& pod_par
   const bool current_exists =
       !current.empty() && (has_state(status, "running") || has_state(status, "terminated"));
   const std::string last = text_at(status, {"lastState", "terminated", "containerID"});
-  if (!last.empty() && last != current) {
+  // In a back-off the status may still name the ended instance as its containerID.
+  if (!last.empty() && !(current_exists && last == current)) {
     // Waiting in a back-off, the last instance is the newest one and carries restartCount; once
     // a newer instance exists, it is the one before.
     LogInstance previous = base;
