@@ -8,6 +8,11 @@
 namespace kmg::record {
 namespace {
 
+// Reopening a lost log stream stops after this many attempts in a row that read nothing: with
+// the doubling backoff (capped at 30 s) that is a few minutes, time for a control plane to
+// restart, not for a deleted cluster to keep a thread.
+constexpr int kMaxLogRetries = 10;
+
 std::string text_at(const nlohmann::json& object, std::initializer_list<const char*> keys) {
   const nlohmann::json* at = &object;
   for (const char* key : keys) {
@@ -88,27 +93,128 @@ void LogFollowers::on_pod(std::string_view type, const nlohmann::json& pod) {
   }
 }
 
+void LogResume::pass(std::string_view text, const Sink& out) {
+  std::size_t keep_from = 0;  // start of the run of kept pieces not yet passed on
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    if (!mid_line_) {
+      const std::string_view line = text.substr(at, end - at);
+      const bool was_dropping = dropping_;
+      dropping_ = skip(parse_rfc3339(line.substr(0, line.find(' '))));
+      if (dropping_ && !was_dropping && at > keep_from) out(text.substr(keep_from, at - keep_from));
+      if (!dropping_ && was_dropping) keep_from = at;
+    }
+    mid_line_ = text[end - 1] != '\n';
+    at = end;
+    if (dropping_) keep_from = at;
+  }
+  if (keep_from < text.size()) out(text.substr(keep_from));
+}
+
+bool LogResume::skip(std::optional<EpochNanos> at) {
+  if (skip_to_ && at && (*at < *skip_to_ || (*at == *skip_to_ && skip_at_last_ > 0))) {
+    if (*at == *skip_to_) --skip_at_last_;
+    return true;
+  }
+  skip_to_.reset();  // past the repeats: everything from here on is new
+  if (at) {
+    written_at_last_ = (last_ && *last_ == *at) ? written_at_last_ + 1 : 1;
+    last_ = at;
+  }
+  return false;
+}
+
+std::string LogResume::since_time() const { return last_ ? format_rfc3339(*last_) : std::string(); }
+
+void LogResume::reopen() {
+  skip_to_ = last_;
+  skip_at_last_ = written_at_last_;
+  mid_line_ = false;
+  dropping_ = false;
+}
+
+InstanceNow locate_instance(const nlohmann::json& pod, const LogInstance& instance) {
+  for (auto& request : log_requests_of(pod)) {
+    if (request.instance.container_id == instance.container_id) {
+      return request.previous ? InstanceNow::kPrevious : InstanceNow::kCurrent;
+    }
+  }
+  return InstanceNow::kGone;
+}
+
+// The connection dropped while following: the instance may have ended (and another started)
+// meanwhile, so its pod says whether the rest is the current log, the previous one, or gone.
+std::optional<LogRequest> LogFollowers::resume_request(const LogRequest& request) {
+  const LogInstance& i = request.instance;
+  kube::Response r = shared_.requests->get("/api/v1/namespaces/" + url_encode(i.ns) + "/pods/" +
+                                           url_encode(i.pod));
+  if (r.status == 0) return request;  // still unreachable: try the same again
+  auto pod = nlohmann::json::parse(r.body, nullptr, false);
+  if (!r.ok() || pod.is_discarded()) return std::nullopt;
+  switch (locate_instance(pod, i)) {
+    case InstanceNow::kCurrent:
+      return LogRequest{i, false};
+    case InstanceNow::kPrevious:
+      return LogRequest{i, true};
+    case InstanceNow::kGone:
+      break;
+  }
+  return std::nullopt;
+}
+
 // Streams one instance's log into its appender as it arrives, redacted line by line: memory
-// holds one chunk and one unfinished line, whatever the log's size.
+// holds one chunk and one unfinished line, whatever the log's size. A lost connection is
+// resumed from the last line written, after a backoff, for as long as the instance exists.
 void LogFollowers::follow(const LogRequest& request) {
   if (shared_.stopping()) return;
   auto appender = shared_.writer.open_log(shared_.cluster, request.instance);
   shared_.stats.log_stream_opened();
-  LineRedactor lines(shared_.redactor, [&](std::string_view text) { appender->append(text); });
-  kube::Response r = shared_.logs->stream(log_path(request), [&](std::string_view chunk) {
-    lines.feed(chunk);
-    return !shared_.stopping();
-  });
-  lines.flush();
+  const LogResume::Sink sink = [&](std::string_view text) { appender->append(text); };
+  LogResume resume;
+  LogRequest current = request;
+  auto backoff = shared_.options.retry_backoff;
+  int failures = 0;  // attempts in a row that read nothing
   std::string reason;
-  if (shared_.stopping()) {
-    reason = "recorder stopped";
-  } else if (r.ok()) {
-    reason = request.previous ? "previous instance read" : "container terminated";
-  } else {
-    reason = (r.status == 0 ? "connection lost: " : "") + r.describe();
+  while (reason.empty()) {
+    // A new LineRedactor per attempt: an unfinished line of a cut stream is dropped, and read
+    // again whole from the reopened one.
+    LineRedactor lines(shared_.redactor, [&](std::string_view text) { resume.pass(text, sink); });
+    const std::string since = resume.since_time();
+    kube::Response r = shared_.logs->stream(
+        log_path(current) + (since.empty() ? "" : "&sinceTime=" + url_encode(since)),
+        [&](std::string_view chunk) {
+          lines.feed(chunk);
+          return !shared_.stopping();
+        });
+    if (shared_.stopping()) {
+      reason = "recorder stopped";
+      break;
+    }
+    shared_.stats.reached(r.status != 0);
+    if (r.error.empty()) {  // the whole answer came: the log ended, or an HTTP error
+      lines.flush();
+      reason = r.ok() ? (current.previous ? "previous instance read" : "container terminated")
+                      : r.describe();
+      break;
+    }
+    failures = r.bytes > 0 ? 0 : failures + 1;
+    if (r.bytes > 0) backoff = shared_.options.retry_backoff;
+    if (failures >= kMaxLogRetries) {
+      reason = "connection lost: " + r.describe();
+      break;
+    }
+    if (!shared_.stop.sleep_for(backoff)) {
+      reason = "recorder stopped";
+      break;
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
+    auto next = resume_request(current);
+    if (!next) reason = "connection lost: " + r.describe() + "; the instance is gone";
+    if (next) current = *next;
+    resume.reopen();
   }
-  if (r.status != 0) shared_.stats.reached(true);
   appender->close(reason);
 }
 

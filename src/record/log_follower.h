@@ -4,7 +4,9 @@
 // with previous=true, so each instance of a restarting container keeps its log.
 #pragma once
 
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "record/recorder_shared.h"
+#include "util/timestamps.h"
 
 namespace kmg::record {
 
@@ -30,6 +33,34 @@ std::vector<LogRequest> log_requests_of(const nlohmann::json& pod);
 // with follow=true, or previous=true.
 std::string log_path(const LogRequest& request);
 
+// Where a followed log stopped, so that a stream reopened after a lost connection (with
+// sinceTime, which the kubelet applies to whole seconds) writes each line once: lines up to the
+// last one written are skipped by their timestamp, and those sharing its timestamp by count.
+class LogResume {
+ public:
+  using Sink = std::function<void(std::string_view)>;
+  // Passes on what of `text` (complete lines, as LineRedactor emits them) was not written yet.
+  void pass(std::string_view text, const Sink& out);
+  // sinceTime for the reopened stream (whole seconds, rounded down); "" before any line.
+  std::string since_time() const;
+  // The stream is being reopened: skip what it repeats.
+  void reopen();
+
+ private:
+  bool skip(std::optional<EpochNanos> at);
+
+  std::optional<EpochNanos> last_;  // timestamp of the last line written
+  int written_at_last_ = 0;         // lines written with that timestamp
+  std::optional<EpochNanos> skip_to_;
+  int skip_at_last_ = 0;
+  bool mid_line_ = false;  // the last piece passed had no '\n' (a line cut at kMaxLine)
+  bool dropping_ = false;  // the current line is a repeat
+};
+
+// Where the instance a log stream followed is now, as the pod's status says.
+enum class InstanceNow { kCurrent, kPrevious, kGone };
+InstanceNow locate_instance(const nlohmann::json& pod, const LogInstance& instance);
+
 class LogFollowers {
  public:
   explicit LogFollowers(RecorderShared& shared) : shared_(shared) {}
@@ -38,6 +69,8 @@ class LogFollowers {
 
  private:
   void follow(const LogRequest& request);
+  // After a lost connection: where to read the rest of the instance's log (nullopt: nowhere).
+  std::optional<LogRequest> resume_request(const LogRequest& request);
 
   RecorderShared& shared_;
   std::mutex mutex_;

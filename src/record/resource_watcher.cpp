@@ -90,7 +90,8 @@ ResourceWatcher::Outcome ResourceWatcher::list() {
   if (!result.ok) {
     kube::Response r;
     r.status = result.status;
-    r.error = result.status == 0 ? result.error : std::string();
+    // A transport failure, or a 2xx whose body was cut or garbled: a drop, not an HTTP error.
+    if (result.status < 300) r.error = result.error.empty() ? "no answer" : result.error;
     return classify_failure(r, result.error);
   }
   shared_.stats.reached(true);
@@ -104,8 +105,8 @@ ResourceWatcher::Outcome ResourceWatcher::classify_failure(const kube::Response&
                                                            std::string_view what) {
   if (shared_.stopping()) return Outcome::kStopped;
   const std::string message = resource_.id() + ": " + std::string(what);
-  if (r.status == 0) {
-    shared_.stats.reached(false, message);
+  if (!r.error.empty()) {  // never answered, or cut mid-stream
+    shared_.stats.reached(r.status != 0, message);
     return Outcome::kDropped;
   }
   // A 410 is routine (compaction): it is not what went wrong.

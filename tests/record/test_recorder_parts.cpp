@@ -91,3 +91,37 @@ TEST_CASE("log_requests_of: previous then current instance, init containers, bac
   CHECK(kmg::record::log_path(requests[2]) ==
         "/api/v1/namespaces/ns1/pods/p/log?container=app&timestamps=true&follow=true");
 }
+
+TEST_CASE("LogResume: a reopened stream's repeats are skipped by timestamp, then by count") {
+  std::string out;
+  kmg::record::LogResume resume;
+  const auto sink = [&](std::string_view t) { out.append(t); };
+  CHECK(resume.since_time().empty());
+  resume.pass("2026-01-01T00:00:01.5Z a\n2026-01-01T00:00:02Z b\n", sink);
+  resume.pass("2026-01-01T00:00:02Z c\n", sink);
+  CHECK(resume.since_time() == "2026-01-01T00:00:02Z");
+  resume.reopen();
+  // The server repeats from the second: a (older), b and c (same time, already two), then new.
+  resume.pass(
+      "2026-01-01T00:00:01.5Z a\n2026-01-01T00:00:02Z b\n2026-01-01T00:00:02Z c\n"
+      "2026-01-01T00:00:02Z d\n",
+      sink);
+  resume.pass("2026-01-01T00:00:02.000000001Z e\n", sink);
+  CHECK(out ==
+        "2026-01-01T00:00:01.5Z a\n2026-01-01T00:00:02Z b\n2026-01-01T00:00:02Z c\n"
+        "2026-01-01T00:00:02Z d\n2026-01-01T00:00:02.000000001Z e\n");
+}
+
+TEST_CASE("locate_instance: current, previous, or gone") {
+  json pod = json::parse(R"({"metadata":{"namespace":"n","name":"p"},"status":{"containerStatuses":[
+    {"name":"app","restartCount":1,"containerID":"docker://new","state":{"running":{}},
+     "lastState":{"terminated":{"containerID":"docker://old"}}}]}})");
+  kmg::record::LogInstance i;
+  i.container = "app";
+  i.container_id = "docker://new";
+  CHECK(kmg::record::locate_instance(pod, i) == kmg::record::InstanceNow::kCurrent);
+  i.container_id = "docker://old";
+  CHECK(kmg::record::locate_instance(pod, i) == kmg::record::InstanceNow::kPrevious);
+  i.container_id = "docker://older";
+  CHECK(kmg::record::locate_instance(pod, i) == kmg::record::InstanceNow::kGone);
+}
