@@ -1,8 +1,10 @@
 // The recorder against a scripted API server on loopback (plain HTTP): canned lists and watch
 // streams, a dropped watch, 410 Gone as an event and as a status, refused resources, and
 // followed logs.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <map>
@@ -15,6 +17,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include "memory_writer.h"
 #include "record/cluster_recorder.h"
@@ -31,6 +34,7 @@ struct Reply {
   std::vector<std::string> chunks;
   End end = End::kClose;
   int status = 200;
+  int repeat = 1;  // the chunks are sent this many times over
 };
 
 Reply status_reply(int code, const std::string& reason) {
@@ -125,24 +129,28 @@ class FakeServer {
       }
     }
     res.status = reply.status;
-    if (reply.status != 200 || (reply.end == Reply::End::kClose && reply.chunks.size() == 1)) {
+    if (reply.status != 200 ||
+        (reply.end == Reply::End::kClose && reply.chunks.size() == 1 && reply.repeat == 1)) {
       res.set_content(reply.chunks.empty() ? "" : reply.chunks[0], "application/json");
       return;
     }
-    res.set_chunked_content_provider("application/json",
-                                     [this, reply](size_t, httplib::DataSink& sink) {
-                                       for (const auto& c : reply.chunks)
-                                         sink.write(c.data(), c.size());
-                                       if (reply.end == Reply::End::kHang) {
-                                         for (int i = 0; i < 1500 && !released_; ++i)
-                                           std::this_thread::sleep_for(10ms);
-                                         return false;
-                                       }
-                                       if (reply.end == Reply::End::kDrop)
-                                         return false;  // no last chunk: a cut connection
-                                       sink.done();
-                                       return true;
-                                     });
+    // One chunk per call, so each is flushed to the client before the next.
+    auto sent = std::make_shared<std::size_t>(0);
+    res.set_chunked_content_provider(
+        "application/json", [this, reply, sent](size_t, httplib::DataSink& sink) {
+          const std::size_t total = reply.chunks.size() * static_cast<std::size_t>(reply.repeat);
+          if (*sent < total) {
+            const auto& c = reply.chunks[(*sent)++ % reply.chunks.size()];
+            return sink.write(c.data(), c.size());
+          }
+          if (reply.end == Reply::End::kHang) {
+            for (int i = 0; i < 1500 && !released_; ++i) std::this_thread::sleep_for(10ms);
+            return false;
+          }
+          if (reply.end == Reply::End::kDrop) return false;  // no last chunk: a cut connection
+          sink.done();
+          return true;
+        });
   }
 
   httplib::Server server_;
@@ -376,6 +384,8 @@ TEST_CASE("ClusterRecorder: list, watch, drop, 410, logs per instance, redaction
   auto t0 = std::chrono::steady_clock::now();
   recorder->stop();
   const auto stop_took = std::chrono::steady_clock::now() - t0;
+  MESSAGE("stop() took ", std::chrono::duration_cast<std::chrono::milliseconds>(stop_took).count(),
+          " ms with 5 streams open");
   CHECK(stop_took < 3s);
   for (auto& l : writer.logs()) {
     if (l.instance.container_id == "containerd://aaaaaaaaaaaaaaaa") {
@@ -387,4 +397,72 @@ TEST_CASE("ClusterRecorder: list, watch, drop, 410, logs per instance, redaction
   const auto requests = server.requests().size();
   std::this_thread::sleep_for(300ms);
   CHECK(server.requests().size() == requests);
+}
+
+namespace {
+
+long rss_kib() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+// Counts what it is given and samples the process's RSS as it goes: nothing is kept.
+class CountingWriter final : public kmg::record::RecordingWriter {
+ public:
+  class Appender final : public kmg::record::LogAppender {
+   public:
+    explicit Appender(CountingWriter& w) : w_(w) {}
+    void append(std::string_view chunk) override {
+      w_.bytes += chunk.size();
+      if (++w_.calls % 64 == 0) w_.peak_rss_kib = std::max(w_.peak_rss_kib.load(), rss_kib());
+    }
+    void close(std::string_view) override { w_.closed = true; }
+
+   private:
+    CountingWriter& w_;
+  };
+  void cluster_event(const kmg::record::ClusterEvent&) override {}
+  void object(std::string_view, const kmg::record::ObjectChange&) override {}
+  std::unique_ptr<kmg::record::LogAppender> open_log(std::string_view,
+                                                     const kmg::record::LogInstance&) override {
+    return std::make_unique<Appender>(*this);
+  }
+  kmg::record::RecordingStats stats() const override { return {}; }
+
+  std::atomic<std::uint64_t> bytes{0}, calls{0};
+  std::atomic<long> peak_rss_kib{0};
+  std::atomic<bool> closed{false};
+};
+
+}  // namespace
+
+TEST_CASE("ClusterRecorder: a followed log streams through without memory growing with it") {
+  FakeServer server;
+  json status = json::parse(R"({"containerStatuses":[{"name":"app","restartCount":0,
+    "containerID":"containerd://ffffffffffffffff","state":{"running":{}}}]})");
+  server.script("/api/v1/pods", {body(list_of({pod("big", "1", status)}, "1"))});
+  server.script("/api/v1/pods+watch", {events({}, Reply::End::kHang)});
+  std::string chunk;
+  while (chunk.size() < 64 * 1024)
+    chunk += "2026-01-01T00:00:00.123456789Z some log line of a chatty container\n";
+  constexpr int kRepeat = 480;  // about 30 MiB
+  server.script("/api/v1/namespaces/ns1/pods/big/log?container=app&follow=true",
+                {Reply{{chunk}, Reply::End::kClose, 200, kRepeat}});
+  CountingWriter writer;
+  kmg::Redactor redactor;
+  const long before = rss_kib();
+  auto recorder =
+      kmg::record::make_cluster_recorder(target_for(server.port()), writer, redactor, {});
+  recorder->start();
+  REQUIRE(eventually([&] { return writer.closed.load(); }, 60s));
+  recorder->stop();
+  CHECK(writer.bytes == chunk.size() * kRepeat);
+  const long growth = writer.peak_rss_kib - before;
+  MESSAGE("streamed ", writer.bytes / (1024 * 1024), " MiB of log; RSS grew by ", growth, " KiB");
+  CHECK(growth < 16 * 1024);
 }
