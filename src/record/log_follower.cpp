@@ -12,6 +12,7 @@ namespace {
 // the doubling backoff (capped at 30 s) that is a few minutes, time for a control plane to
 // restart, not for a deleted cluster to keep a thread.
 constexpr int kMaxLogRetries = 10;
+constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 
 std::string text_at(const nlohmann::json& object, std::initializer_list<const char*> keys) {
   const nlohmann::json* at = &object;
@@ -164,9 +165,26 @@ std::optional<LogRequest> LogFollowers::resume_request(const LogRequest& request
   return std::nullopt;
 }
 
-// Streams one instance's log into its appender as it arrives, redacted line by line: memory
-// holds one chunk and one unfinished line, whatever the log's size. A lost connection is
-// resumed from the last line written, after a backoff, for as long as the instance exists.
+// One request of an instance's log, written through `resume` as it arrives, redacted line by
+// line: memory holds one chunk and one unfinished line, whatever the log's size. A new
+// LineRedactor per request: the unfinished line of a cut stream is dropped, and read again whole
+// from the reopened one.
+kube::Response LogFollowers::read_once(const LogRequest& request, LogResume& resume,
+                                       const LogResume::Sink& sink) {
+  LineRedactor lines(shared_.redactor, [&](std::string_view text) { resume.pass(text, sink); });
+  const std::string since = resume.since_time();
+  kube::Response r = shared_.logs->stream(
+      log_path(request) + (since.empty() ? "" : "&sinceTime=" + url_encode(since)),
+      [&](std::string_view chunk) {
+        lines.feed(chunk);
+        return !shared_.stopping();
+      });
+  if (r.error.empty()) lines.flush();  // the whole answer came: its last line too
+  return r;
+}
+
+// Follows one instance until its log ends. A lost connection is resumed from the last line
+// written, after a backoff, for as long as the instance exists.
 void LogFollowers::follow(const LogRequest& request) {
   if (shared_.stopping()) return;
   auto appender = shared_.writer.open_log(shared_.cluster, request.instance);
@@ -178,44 +196,25 @@ void LogFollowers::follow(const LogRequest& request) {
   int failures = 0;  // attempts in a row that read nothing
   std::string reason;
   while (reason.empty()) {
-    // A new LineRedactor per attempt: an unfinished line of a cut stream is dropped, and read
-    // again whole from the reopened one.
-    LineRedactor lines(shared_.redactor, [&](std::string_view text) { resume.pass(text, sink); });
-    const std::string since = resume.since_time();
-    kube::Response r = shared_.logs->stream(
-        log_path(current) + (since.empty() ? "" : "&sinceTime=" + url_encode(since)),
-        [&](std::string_view chunk) {
-          lines.feed(chunk);
-          return !shared_.stopping();
-        });
-    if (shared_.stopping()) {
-      reason = "recorder stopped";
-      break;
-    }
+    kube::Response r = read_once(current, resume, sink);
+    if (shared_.stopping()) break;
     shared_.stats.reached(r.status != 0);
-    if (r.error.empty()) {  // the whole answer came: the log ended, or an HTTP error
-      lines.flush();
+    if (r.error.empty()) {  // the log ended, or an HTTP error
       reason = r.ok() ? (current.previous ? "previous instance read" : "container terminated")
                       : r.describe();
       break;
     }
     failures = r.bytes > 0 ? 0 : failures + 1;
     if (r.bytes > 0) backoff = shared_.options.retry_backoff;
-    if (failures >= kMaxLogRetries) {
-      reason = "connection lost: " + r.describe();
-      break;
-    }
-    if (!shared_.stop.sleep_for(backoff)) {
-      reason = "recorder stopped";
-      break;
-    }
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
+    if (failures >= kMaxLogRetries) reason = "connection lost: " + r.describe();
+    if (!reason.empty() || !shared_.stop.sleep_for(backoff)) break;
+    backoff = std::min(backoff * 2, kMaxBackoff);
     auto next = resume_request(current);
     if (!next) reason = "connection lost: " + r.describe() + "; the instance is gone";
     if (next) current = *next;
     resume.reopen();
   }
-  appender->close(reason);
+  appender->close(reason.empty() ? "recorder stopped" : reason);
 }
 
 }  // namespace kmg::record

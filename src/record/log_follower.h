@@ -69,6 +69,8 @@ class LogFollowers {
 
  private:
   void follow(const LogRequest& request);
+  kube::Response read_once(const LogRequest& request, LogResume& resume,
+                           const LogResume::Sink& sink);
   // After a lost connection: where to read the rest of the instance's log (nullopt: nowhere).
   std::optional<LogRequest> resume_request(const LogRequest& request);
 

@@ -13,6 +13,7 @@ namespace {
 // client-go's reflector backs off up to 30 s between failed ListAndWatch rounds.
 constexpr std::chrono::milliseconds kMaxBackoff{30'000};
 constexpr int kPageSize = 500;
+constexpr std::chrono::seconds kShortWatch{1};
 
 const nlohmann::json& metadata_of(const nlohmann::json& object) {
   static const nlohmann::json empty = nlohmann::json::object();
@@ -56,8 +57,10 @@ void ResourceWatcher::run() {
         if (!back_off()) return;
         break;
       case Outcome::kRelist:
+      case Outcome::kRelistLater:
         need_list = true;
         shared_.stats.relisted();
+        if (o == Outcome::kRelistLater && !back_off()) return;
         break;
       case Outcome::kGiveUp:
       case Outcome::kStopped:
@@ -129,12 +132,18 @@ ResourceWatcher::Outcome ResourceWatcher::watch() {
     ended_by_event = !on_event(text, outcome, got_event);
     return !ended_by_event;
   });
+  const auto started = std::chrono::steady_clock::now();
   kube::Response r = shared_.watches->stream(
       path, [&](std::string_view chunk) { return framer.feed(chunk) && !shared_.stopping(); });
   if (got_event) backoff_ = shared_.options.retry_backoff;
   if (shared_.stopping()) return Outcome::kStopped;
   if (ended_by_event) return outcome;
-  if (r.ok()) return Outcome::kRewatch;  // timeoutSeconds reached: watch again from rv_
+  if (r.ok()) {
+    // timeoutSeconds reached: watch again from rv_ at once, unless the server ends watches
+    // straight away (the reflector's "very short watch"), which calls for a pause.
+    const bool very_short = !got_event && std::chrono::steady_clock::now() - started < kShortWatch;
+    return very_short ? Outcome::kDropped : Outcome::kRewatch;
+  }
   return classify_failure(r, "watch: " + r.describe());
 }
 
@@ -151,9 +160,10 @@ bool ResourceWatcher::on_event(std::string_view text, Outcome& outcome, bool& go
     // A Status: 410 Expired/Gone means rv_ is compacted away; any other error also ends the
     // round, and the reflector lists again.
     const long code = object->value("code", 0L);
-    if (!is_gone(code))
+    if (!is_gone(code)) {
       shared_.stats.reached(true, resource_.id() + ": watch: " + field(*object, "message"));
-    outcome = Outcome::kRelist;
+    }
+    outcome = is_gone(code) ? Outcome::kRelist : Outcome::kRelistLater;
     return false;
   }
   got_event = true;

@@ -28,7 +28,9 @@ class ResourceWatcher {
   void run();
 
  private:
-  enum class Outcome { kRewatch, kDropped, kRelist, kGiveUp, kStopped };
+  // What follows a list or a watch: watch (again) from rv_; pause, then the same again; list
+  // (410 Gone); pause, then list (any other watch error); nothing more (refused, or stopped).
+  enum class Outcome { kRewatch, kDropped, kRelist, kRelistLater, kGiveUp, kStopped };
   struct Known {
     std::string rv, ns, name;
   };
