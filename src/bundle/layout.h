@@ -98,9 +98,9 @@ enum class EntryKind {
 };
 
 // The fields of a parsed path, as they appear in it (a recorded_* path under
-// recorded/clusters/<c>/ sets `cluster` too: callers that read clusters/<c>/ test the kind): a builder's argument comes back as
-// safe_path_component(argument), which is the argument itself for any ordinary name. Fields a
-// kind does not have stay empty.
+// recorded/clusters/<c>/ sets `cluster` too: callers that read clusters/<c>/ test the kind): a
+// builder's argument comes back as safe_path_component(argument), which is the argument itself for
+// any ordinary name. Fields a kind does not have stay empty.
 struct Entry {
   EntryKind kind = EntryKind::unknown;
   std::string cluster;  // folder under clusters/

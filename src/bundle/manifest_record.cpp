@@ -175,12 +175,9 @@ void from_json(const json& j, RedactionRecord& r) {
 }
 
 void to_json(json& j, const RecordedClusterRecord& r) {
-  j = {{"first_seen", r.first_seen},
-       {"last_seen", r.last_seen},
-       {"reconstructed", r.reconstructed},
-       {"object_versions", r.object_versions},
-       {"deleted_objects", r.deleted_objects},
-       {"log_instances", r.log_instances}};
+  j = {{"first_seen", r.first_seen},           {"last_seen", r.last_seen},
+       {"reconstructed", r.reconstructed},     {"object_versions", r.object_versions},
+       {"deleted_objects", r.deleted_objects}, {"log_instances", r.log_instances}};
   put(j, "deleted_at", r.deleted_at);
 }
 void from_json(const json& j, RecordedClusterRecord& r) {
@@ -194,12 +191,9 @@ void from_json(const json& j, RecordedClusterRecord& r) {
 }
 
 void to_json(json& j, const RecordingRecord& r) {
-  j = {{"started_at", r.started_at},
-       {"stopped_at", r.stopped_at},
-       {"object_versions", r.object_versions},
-       {"log_instances", r.log_instances},
-       {"partial_lines", r.partial_lines},
-       {"problems", r.problems}};
+  j = {{"started_at", r.started_at},           {"stopped_at", r.stopped_at},
+       {"object_versions", r.object_versions}, {"log_instances", r.log_instances},
+       {"partial_lines", r.partial_lines},     {"problems", r.problems}};
   put(j, "wall_seconds", r.wall_seconds);
   put(j, "cpu_user_seconds", r.cpu_user_seconds);
   put(j, "cpu_system_seconds", r.cpu_system_seconds);

@@ -50,7 +50,7 @@ struct AttachmentRecord {
 // manifest.clusters[<name>].recorded: what a flight recording (`record`) saw of the cluster.
 // Times are RFC 3339 with nanoseconds, from the recording's own lines.
 struct RecordedClusterRecord {
-  std::string first_seen, last_seen;  // its first and last line in the recording
+  std::string first_seen, last_seen;      // its first and last line in the recording
   std::optional<std::string> deleted_at;  // clusters.jsonl says "disappeared" (last such line)
   bool reconstructed = false;  // clusters/<c>/ was written from the recording, not gathered
   std::uint64_t object_versions = 0, deleted_objects = 0, log_instances = 0;

@@ -38,7 +38,8 @@ struct Seen {
 struct Lifecycle {
   Seen seen;
   std::optional<std::string> deleted_at;
-  std::optional<ClusterEvent> last;  // its last line: provider, nodes
+  std::optional<ClusterEvent> last;  // its last line: provider, endpoint
+  std::vector<NodeSeen> nodes;       // of the last line that named any ("disappeared" has none)
 };
 
 // Kubernetes drops Events after their TTL (one hour): an expired event is no deletion worth a
@@ -151,13 +152,13 @@ void Merge::read_lifecycle() {
         l.seen.add(event->at, at);
         if (event->event == "disappeared") l.deleted_at = at;
         if (event->event == "appeared") l.deleted_at.reset();  // the same name again
+        if (!event->nodes.empty()) l.nodes = event->nodes;
         l.last = *event;
       },
       counts, sink());
   record_.partial_lines += counts.partial;
   result_.partial_lines += counts.partial;
 }
-
 
 // Every line of every segment, once: history files get the changes as written, the last state
 // takes each version, LogMarks say how much of each instance's log was dropped.
@@ -186,8 +187,9 @@ void Merge::read_segments(const fs::path& cluster_dir, const std::string& name, 
           }
           ObjectChange& change = *line->change;
           auto& out = history[resource_key(change.group, change.resource)];
-          if (!out) out = writer_.open_stream(layout::recorded_history(name, change.group,
-                                                                      change.resource));
+          if (!out)
+            out =
+                writer_.open_stream(layout::recorded_history(name, change.group, change.resource));
           if (out) out->write(std::string(text) + "\n");
           seen.add(change.at, line->at_text);
           ++rec.object_versions;
@@ -239,8 +241,8 @@ void Merge::write_logs(const fs::path& cluster_dir, const std::string& name, boo
         writer_.open_stream(layout::recorded_log(name, f.ns, f.pod, f.container, f.instance)));
     const bool newest = !same_container(i + 1);
     if (reconstruct && (newest || !same_container(i + 2)))
-      streams.push_back(writer_.open_stream(
-          layout::container_log(name, f.ns, f.pod, f.container, !newest)));
+      streams.push_back(
+          writer_.open_stream(layout::container_log(name, f.ns, f.pod, f.container, !newest)));
     std::vector<bundle::FileStream*> outs;
     for (auto& s : streams)
       if (s) outs.push_back(s.get());
@@ -264,7 +266,8 @@ void Merge::write_manifest(const std::string& name, const bundle::RecordedCluste
     if (!r.api_endpoint) r.api_endpoint = last.endpoint;
     if (!r.nodes) {
       r.nodes.emplace();
-      for (const auto& n : last.nodes) r.nodes->push_back({n.name, n.role, n.state, n.image});
+      for (const auto& n : life->second.nodes)
+        r.nodes->push_back({n.name, n.role, n.state, n.image});
     }
     if (!r.reachable) r.reachable = false;
     if (!r.unreachable_reason)
@@ -272,8 +275,8 @@ void Merge::write_manifest(const std::string& name, const bundle::RecordedCluste
                                             : "not reachable when the recording ended";
   });
   if (reconstruct)
-    manifest_.add_note(name, "state reconstructed from the recording (last seen " +
-                                 rec.last_seen + ")");
+    manifest_.add_note(name,
+                       "state reconstructed from the recording (last seen " + rec.last_seen + ")");
 }
 
 void Merge::merge_cluster(const std::string& name, const std::string& folder, bool reconstruct) {

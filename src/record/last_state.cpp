@@ -31,8 +31,8 @@ void LastState::apply(ObjectChange& change, const std::string& at_text) {
     r.resource = change.resource;
   }
   if (!change.version.empty()) r.version = change.version;
-  const std::string key = meta(change.object, "namespace") + '\x1f' +
-                          meta(change.object, "name") + '\x1f' + meta(change.object, "uid");
+  const std::string key = meta(change.object, "namespace") + '\x1f' + meta(change.object, "name") +
+                          '\x1f' + meta(change.object, "uid");
   ObjectState& state = r.objects[key];
   state.object = std::move(change.object);
   // A DELETED ends the object; anything after it (a late MODIFIED from another watch) is the

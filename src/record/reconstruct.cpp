@@ -87,8 +87,8 @@ void write_last_state(const std::string& cluster, const LastState& state, EpochN
   write_events(ctx, now);
   for (const auto& [key, resource] : state.resources()) {
     if (kSnapshotLists.count(key) > 0) continue;
-    collectors::write_list_and_objects(ctx, kRecordingCollector, resource.group,
-                                       resource.resource, as_list(resource, alive_items(state, key)));
+    collectors::write_list_and_objects(ctx, kRecordingCollector, resource.group, resource.resource,
+                                       as_list(resource, alive_items(state, key)));
   }
   pool.wait_idle();
 }

@@ -68,8 +68,8 @@ void check_recorded(const std::string& c, const std::string& ns, const std::stri
     CHECK(e.resource == resource);
     CHECK(e.list_key == key);
   }
-  auto log = check(layout::recorded_log(c, ns, pod, container, instance), EntryKind::recorded_log,
-                   c);
+  auto log =
+      check(layout::recorded_log(c, ns, pod, container, instance), EntryKind::recorded_log, c);
   CHECK(log.ns == s(ns));
   CHECK(log.pod == s(pod));
   CHECK(log.container == container);
@@ -134,7 +134,8 @@ TEST_SUITE("bundle::layout parse") {
     CHECK(layout::recorded_clusters() == "recorded/clusters.jsonl");
     CHECK(layout::recorded_history("kind", "apps", "deployments") ==
           "recorded/clusters/kind/history/deployments.apps.jsonl");
-    CHECK(layout::recorded_deleted("kind", "", "pods") == "recorded/clusters/kind/deleted/pods.json");
+    CHECK(layout::recorded_deleted("kind", "", "pods") ==
+          "recorded/clusters/kind/deleted/pods.json");
     CHECK(layout::recorded_log("kind", "ns", "p", "c", "0005-abc") ==
           "recorded/clusters/kind/logs/ns/p/c/0005-abc.log");
     for (const std::string p :

@@ -44,8 +44,8 @@ bundle::ManifestRecord full_record() {
   c.notes = {"node kind-worker is stopped: no node logs"};
   r.general = bundle::ClusterRecord{};
   r.general->notes = {"attachment /x not found: skipped"};
-  c.recorded = bundle::RecordedClusterRecord{"2026-02-04T10:00:00.5Z", "2026-02-04T10:10:00Z",
-                                             "2026-02-04T10:10:00Z", true, 12, 2, 6};
+  c.recorded = bundle::RecordedClusterRecord{
+      "2026-02-04T10:00:00.5Z", "2026-02-04T10:10:00Z", "2026-02-04T10:10:00Z", true, 12, 2, 6};
   bundle::RecordingRecord rec;
   rec.started_at = "2026-02-04T10:00:00Z";
   rec.stopped_at = bundle::kRecordingKilled;
