@@ -260,7 +260,8 @@ void Merge::write_manifest(const std::string& name, const bundle::RecordedCluste
   manifest_.update_cluster(name, [&](bundle::ClusterRecord& r) {
     r.recorded = rec;
     if (!reconstruct || life == lifecycle_.end() || !life->second.last) return;
-    // A cluster the gather did not reach: what the recorder last knew of it.
+    // A cluster the gather did not reach: what the recorder last knew of it. Reachability stays
+    // the gather's to say (absent when it never saw the cluster).
     const ClusterEvent& last = *life->second.last;
     if (!r.provider) r.provider = last.provider;
     if (!r.api_endpoint) r.api_endpoint = last.endpoint;
@@ -269,10 +270,6 @@ void Merge::write_manifest(const std::string& name, const bundle::RecordedCluste
       for (const auto& n : life->second.nodes)
         r.nodes->push_back({n.name, n.role, n.state, n.image});
     }
-    if (!r.reachable) r.reachable = false;
-    if (!r.unreachable_reason)
-      r.unreachable_reason = rec.deleted_at ? "deleted during the run at " + *rec.deleted_at
-                                            : "not reachable when the recording ended";
   });
   if (reconstruct)
     manifest_.add_note(name,

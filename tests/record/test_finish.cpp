@@ -163,7 +163,7 @@ TEST_SUITE("record::finish") {
     CHECK(beta.recorded->deleted_at == std::optional<std::string>("2026-02-04T10:10:00.5Z"));
     CHECK(beta.recorded->reconstructed);
     CHECK(beta.recorded->deleted_objects == 2);
-    CHECK(beta.reachable == std::optional<bool>(false));
+    CHECK_FALSE(beta.reachable.has_value());  // the gather never saw it
     CHECK(beta.provider == std::optional<std::string>("podman"));
     REQUIRE(beta.nodes.has_value());  // the last line that named nodes, not "disappeared"
     REQUIRE(beta.nodes->size() == 1);
