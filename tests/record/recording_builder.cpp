@@ -194,7 +194,7 @@ void write_two_cluster_recording(RecordingBuilder& b, bool killed) {
   b.append_raw("clusters.jsonl", R"({"at":"2026-02-04T10:20:00Z","cluster":"al)");
 
   // alpha: a pod deleted during the run, a damaged line.
-  const json gone = make_pod("default", "gone", "uid-gone", "app", 0, "alpha-control-plane");
+  const json gone = make_pod("default", "gone", "uid-gone", "app", 2, "alpha-control-plane");
   b.change("alpha", "2026-02-04T10:00:01Z", "LISTED", "", "v1", "pods", gone);
   b.append_raw("clusters/alpha/objects-000001.jsonl", "{not json\n");
   b.change("alpha", "2026-02-04T10:05:00Z", "DELETED", "", "v1", "pods", gone);
@@ -251,6 +251,13 @@ void write_two_cluster_recording(RecordingBuilder& b, bool killed) {
                       "2026-02-04T10:05:04Z", 5),
            2);
   b.change("beta", "2026-02-04T10:06:00Z", "DELETED", "", "v1", "pods", job, 2);
+  b.change(
+      "beta", "2026-02-04T10:06:00Z", "DELETED", "", "v1", "events",
+      make_event("tmp", "job-x.1",
+                 {{"kind", "Pod"}, {"namespace", "tmp"}, {"name", "job-x"}, {"uid", "uid-job-x"}},
+                 "Scheduled", "Successfully assigned tmp/job-x to beta-control-plane",
+                 "2026-02-04T10:00:03Z", 1),
+      2);
   b.change("beta", "2026-02-04T10:06:01Z", "DELETED", "", "v1", "namespaces",
            make_namespace("tmp", "uid-ns-tmp"), 2);
   b.append_raw("clusters/beta/objects-000002.jsonl", R"({"at":"2026-02-04T10:10:00Z","type":"MOD)");

@@ -53,10 +53,11 @@ nlohmann::json make_event(const std::string& ns, const std::string& name,
 namespace kmg::testing {
 
 // The recording the merge and report tests share: cluster "alpha" (gathered afterwards; a pod
-// "gone" deleted, one damaged line) and cluster "beta", deleted at 10:10:00.5Z, whose pod
-// shop/api crash-loops (5 restarts: 6 instance logs, the last one cut by the recorder) and whose
-// namespace "tmp" (with pod tmp/job-x and its event) is deleted. Both clusters' lifecycle and
-// beta's second segment end in a partial line. Without stopped.json when `killed`.
+// "gone", crash-looping, deleted at 10:05:00Z; one damaged line) and cluster "beta", deleted at
+// 10:10:00.5Z, whose pod shop/api crash-loops (5 restarts: 6 instance logs, the last one cut by the
+// recorder) and whose namespace "tmp" (with pod tmp/job-x and its Scheduled event) is deleted. Both
+// clusters' lifecycle and beta's second segment end in a partial line. Without stopped.json when
+// `killed`.
 void write_two_cluster_recording(RecordingBuilder& b, bool killed);
 
 // The joined text of beta's api instance `n` (0..5) as the merge must write it.

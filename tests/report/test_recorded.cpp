@@ -47,6 +47,13 @@ struct RecordedBundle {
   }
 };
 
+// The finding of `findings` on an object of `cluster`.
+json on_cluster(const json& findings, const std::string& cluster) {
+  for (const auto& f : findings)
+    if (f["object"]["cluster"] == cluster) return f;
+  return nullptr;
+}
+
 }  // namespace
 
 TEST_SUITE("report recorded") {
@@ -66,16 +73,45 @@ TEST_SUITE("report recorded") {
           std::string::npos);
     CHECK(kmg::testing::findings_of(out, "api-unreachable").empty());
 
-    const json crash = kmg::testing::findings_of(out, "crash-loop");
-    REQUIRE(crash.size() == 1);
-    CHECK(crash[0]["object"]["cluster"] == "beta");
-    CHECK(crash[0]["root_cause"] == true);
+    const json crashes = kmg::testing::findings_of(out, "crash-loop");
+    CHECK(crashes.size() == 2);  // beta's api, alpha's deleted pod
+    const json crash = on_cluster(crashes, "beta");
+    REQUIRE(crash.is_object());
+    CHECK(crash["object"]["name"] == "api");
+    CHECK(crash["root_cause"] == true);
     // The crash's own log line reached the finding from the reconstructed previous log.
-    CHECK(kmg::testing::finding_text(crash[0]).find("cannot open config") != std::string::npos);
-    CHECK(out.verdict.find(crash[0]["title"].get<std::string>()) != std::string::npos);
+    CHECK(kmg::testing::finding_text(crash).find("cannot open config") != std::string::npos);
+    CHECK(out.verdict.find(crash["title"].get<std::string>()) != std::string::npos);
     CHECK(out.verdict.find(deleted[0]["title"].get<std::string>()) != std::string::npos);
-    CHECK(out.verdict.find(crash[0]["title"].get<std::string>()) <
+    CHECK(out.verdict.find(crash["title"].get<std::string>()) <
           out.verdict.find(deleted[0]["title"].get<std::string>()));
+  }
+
+  TEST_CASE("the timeline spans the run: events only the recording kept, each event once") {
+    const RecordedBundle b;
+    const json report = json::parse(b.staged().json);
+    std::size_t scheduled = 0, backoff = 0;
+    for (const auto& e : report["timeline"]) {
+      const std::string what = e["what"];
+      scheduled += what.starts_with("Scheduled: Successfully assigned tmp/job-x") ? 1 : 0;
+      backoff += what.starts_with("BackOff: ") ? 1 : 0;
+    }
+    CHECK(scheduled == 1);  // a deleted namespace's event, from recorded history only
+    CHECK(backoff == 1);    // in events.json and in the history: once
+  }
+
+  TEST_CASE("a pod deleted during the run is examined, and its finding says it was deleted") {
+    const RecordedBundle b;
+    const auto out = b.staged();
+    const json gone = on_cluster(kmg::testing::findings_of(out, "crash-loop"), "alpha");
+    REQUIRE(gone.is_object());
+    CHECK(gone["object"]["name"] == "gone");
+    const std::string text = kmg::testing::finding_text(gone);
+    CHECK(text.find("(pod deleted at 2026-02-04T10:05:00Z)") != std::string::npos);
+    CHECK(text.find("pod default/gone was deleted during the run at 2026-02-04T10:05:00Z") !=
+          std::string::npos);
+    // The deleted job-x of the deleted namespace was fine: no finding on it.
+    for (const auto& f : json::parse(out.json)["findings"]) CHECK(f["object"]["name"] != "job-x");
   }
 
   TEST_CASE("REPORT.md is the same rendered from the staged folder and from the archive") {
