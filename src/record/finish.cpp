@@ -5,6 +5,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 
 #include "bundle/bundle_writer.h"
@@ -166,6 +167,7 @@ void Merge::read_segments(const fs::path& cluster_dir, const std::string& name, 
                           std::map<MarkKey, std::uint64_t>& dropped, Seen& seen,
                           bundle::RecordedClusterRecord& rec) {
   std::map<std::string, std::unique_ptr<bundle::FileStream>> history;  // by resource key
+  std::set<std::string> refused;  // histories cut short by the bundle's size budget
   for (const fs::path& segment : object_segments(cluster_dir)) {
     const std::string where = name + "/" + segment.filename().string();
     LineCounts counts;
@@ -190,7 +192,8 @@ void Merge::read_segments(const fs::path& cluster_dir, const std::string& name, 
           if (!out)
             out =
                 writer_.open_stream(layout::recorded_history(name, change.group, change.resource));
-          if (out) out->write(std::string(text) + "\n");
+          if (out && !out->write(std::string(text) + "\n"))
+            refused.insert(resource_key(change.group, change.resource));
           seen.add(change.at, line->at_text);
           ++rec.object_versions;
           state.apply(change, line->at_text);
@@ -201,6 +204,7 @@ void Merge::read_segments(const fs::path& cluster_dir, const std::string& name, 
   }
   for (auto& [key, out] : history)
     if (out) out->close();
+  for (const auto& key : refused) problem(name + ": history " + key + " cut by the size budget");
 }
 
 // recorded/clusters/<c>/deleted/<key>.json: the last version of each object deleted during the
@@ -212,7 +216,10 @@ void Merge::write_deleted(const std::string& name, const LastState& state,
     json items = json::array();
     for (const ObjectState* s : state.deleted(key)) {
       json object = s->object;
-      object["metadata"]["annotations"][std::string(layout::kDeletedAtAnnotation)] = *s->deleted_at;
+      json& meta = object["metadata"];  // a damaged object may have none, or not an object
+      if (!meta.is_object()) meta = json::object();
+      if (!meta["annotations"].is_object()) meta["annotations"] = json::object();
+      meta["annotations"][std::string(layout::kDeletedAtAnnotation)] = *s->deleted_at;
       items.push_back(std::move(object));
     }
     if (items.empty()) continue;
@@ -314,7 +321,12 @@ MergeResult Merge::run(const std::set<std::string>& gathered) {
     if (!named) folders[folder] = folder;
   }
   for (const auto& [name, folder] : folders) {
-    merge_cluster(name, folder, gathered.count(name) == 0);
+    // One damaged cluster (an object no writer expects) must not cost the others.
+    try {
+      merge_cluster(name, folder, gathered.count(name) == 0);
+    } catch (const std::exception& e) {
+      problem(name + ": merge stopped: " + e.what());
+    }
     ++result_.clusters;
   }
   manifest_.update([&](bundle::ManifestRecord& r) { r.recording = record_; });

@@ -195,4 +195,26 @@ TEST_SUITE("record::finish") {
     const auto rec = *manifest.record().recording;
     CHECK(rec.problems.size() == 2);  // recording.json, clusters.jsonl
   }
+
+  TEST_CASE("damaged objects are merged as far as they go, never thrown") {
+    kmg::testing::TempDir tmp;
+    kmg::testing::RecordingBuilder b(tmp.path() + "/r");
+    b.started("2026-02-04T10:00:00Z");
+    b.cluster_event("2026-02-04T10:00:00Z", "odd", "appeared");
+    b.change("odd", "2026-02-04T10:00:01Z", "ADDED", "", "v1", "pods", {{"metadata", "x"}});
+    b.change("odd", "2026-02-04T10:00:02Z", "DELETED", "", "v1", "pods", {{"metadata", "x"}});
+    b.change("odd", "2026-02-04T10:00:03Z", "ADDED", "", "v1", "configmaps",
+             {{"metadata", {{"name", "c"}, {"namespace", "d"}}}, {"data", 7}});
+    kmg::bundle::Manifest manifest;
+    kmg::Redactor redactor(true);
+    kmg::bundle::BundleWriter writer(
+        kmg::bundle::OutputSpec{tmp.path() + "/b", kmg::bundle::Format::kDirectory, "top"}, 0);
+    const auto result = kmg::record::merge_recording(b.dir(), {}, writer, manifest, redactor);
+    CHECK(result.object_versions == 3);
+    CHECK(result.reconstructed == 1);
+    const json deleted = json::parse(
+        read_file(writer.staging_dir() + "/" + layout::recorded_deleted("odd", "", "pods")));
+    CHECK(deleted["items"][0]["metadata"]["annotations"].size() == 1);
+    CHECK(fs::exists(writer.staging_dir() + "/" + layout::list_json("odd", "", "configmaps")));
+  }
 }
