@@ -111,7 +111,8 @@ TEST_SUITE("report recorded") {
     CHECK(text.find("pod default/gone was deleted during the run at 2026-02-04T10:05:00Z") !=
           std::string::npos);
     // The deleted job-x of the deleted namespace was fine: no finding on it.
-    for (const auto& f : json::parse(out.json)["findings"]) CHECK(f["object"]["name"] != "job-x");
+    const json report = json::parse(out.json);
+    for (const auto& f : report["findings"]) CHECK(f["object"]["name"] != "job-x");
   }
 
   TEST_CASE("REPORT.md is the same rendered from the staged folder and from the archive") {
