@@ -33,12 +33,6 @@
 namespace kmg::app {
 namespace {
 
-EpochNanos now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::vector<bundle::NodeRecord> node_records(const discovery::ClusterTarget& target) {
   std::vector<bundle::NodeRecord> nodes;
   for (const auto& n : target.nodes) nodes.push_back({n.name, n.role, n.state, n.image});
@@ -124,7 +118,7 @@ int run_collect(const CollectOptions& options, const CollectHooks& hooks) {
   // the thread count (measured on the medium benchmark: 8 arenas 155-201 MB, 2 arenas 148-159 MB,
   // heap peak 103 MB). The work is I/O-bound, so two arenas cost no measurable time.
   mallopt(M_ARENA_MAX, 2);
-  const EpochNanos started = now_ns();
+  const EpochNanos started = now_nanos();
   Deadline deadline(std::chrono::seconds(options.timeout_seconds));
   SignalGuard signals(deadline);
   Redactor redactor(options.redact);
@@ -176,7 +170,7 @@ int run_collect(const CollectOptions& options, const CollectHooks& hooks) {
   const bool interrupted = signals.interrupted();
   const bool timed_out = !interrupted && deadline.expired();
   manifest.update([&](bundle::ManifestRecord& r) {
-    r.finished_at = format_rfc3339(now_ns());
+    r.finished_at = format_rfc3339(now_nanos());
     r.partial = interrupted || timed_out;
     r.interrupted = interrupted;
     r.timed_out = timed_out;

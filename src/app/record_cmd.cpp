@@ -127,9 +127,9 @@ nlohmann::json stopped_json(const Recording& r, const record::RecordingWriter& w
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
   const auto stats = writer.stats();
-  return {{"stopped_at", format_rfc3339(record::now_nanos())},
+  return {{"stopped_at", format_rfc3339(now_nanos())},
           {"reason", reason},
-          {"wall_seconds", (record::now_nanos() - r.started) / 1e9},
+          {"wall_seconds", (now_nanos() - r.started) / 1e9},
           {"cpu_user_seconds", seconds(usage.ru_utime)},
           {"cpu_system_seconds", seconds(usage.ru_stime)},
           {"peak_rss_bytes", static_cast<std::uint64_t>(usage.ru_maxrss) * 1024},
@@ -268,7 +268,7 @@ int start_in_background(const RecordOptions& o, const Recording& r,
 
 int start_recording(const RecordOptions& o) {
   Recording r;
-  r.started = record::now_nanos();
+  r.started = now_nanos();
   r.output =
       fs::absolute(bundle::plan_output(o.collect.output, format_compact_utc(r.started)).path);
   r.dir = record::paths::recording_dir_for(r.output);

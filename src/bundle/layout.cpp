@@ -7,6 +7,15 @@ namespace {
 
 std::string s(std::string_view name) { return safe_path_component(name); }
 std::string group_dir(std::string_view group) { return group.empty() ? "core" : s(group); }
+// "<resource>[.<group>]", sanitized: the stem of list, history and deleted files.
+std::string list_stem(std::string_view group, std::string_view resource) {
+  std::string name(resource);
+  if (!group.empty()) name += "." + std::string(group);
+  return s(name);
+}
+std::string recorded_cluster_dir(std::string_view cluster) {
+  return std::string(kRecorded) + "/clusters/" + s(cluster);
+}
 
 }  // namespace
 
@@ -18,9 +27,7 @@ std::string events_json(std::string_view cluster) { return cluster_dir(cluster) 
 std::string events_txt(std::string_view cluster) { return cluster_dir(cluster) + "/events.txt"; }
 
 std::string list_json(std::string_view cluster, std::string_view group, std::string_view resource) {
-  std::string name(resource);
-  if (!group.empty()) name += "." + std::string(group);
-  return cluster_dir(cluster) + "/lists/" + s(name) + ".json";
+  return cluster_dir(cluster) + "/lists/" + list_stem(group, resource) + ".json";
 }
 
 std::string node_yaml(std::string_view cluster, std::string_view node) {
@@ -62,6 +69,21 @@ std::string traces_json(std::string_view cluster, std::string_view jaeger,
 
 std::string attachment(std::string_view relative) {
   return std::string(kAttachments) + "/" + std::string(relative);
+}
+
+std::string recorded_clusters() { return std::string(kRecorded) + "/clusters.jsonl"; }
+std::string recorded_history(std::string_view cluster, std::string_view group,
+                             std::string_view resource) {
+  return recorded_cluster_dir(cluster) + "/history/" + list_stem(group, resource) + ".jsonl";
+}
+std::string recorded_deleted(std::string_view cluster, std::string_view group,
+                             std::string_view resource) {
+  return recorded_cluster_dir(cluster) + "/deleted/" + list_stem(group, resource) + ".json";
+}
+std::string recorded_log(std::string_view cluster, std::string_view ns, std::string_view pod,
+                         std::string_view container, std::string_view instance) {
+  return recorded_cluster_dir(cluster) + "/logs/" + s(ns) + "/" + s(pod) + "/" + s(container) +
+         "/" + s(instance) + ".log";
 }
 
 }  // namespace kmg::bundle::layout
@@ -150,15 +172,17 @@ Entry namespaced_entry(Entry e, const Parts& p) {
   return object;
 }
 
-Entry list_entry(Entry e, std::string_view file) {
-  if (!strip(file, ".json")) return e;
+// <resource>[.<group>]<suffix>: a list, a recorded history or a deleted list.
+Entry list_entry(Entry e, std::string_view file, std::string_view suffix = ".json",
+                 EntryKind kind = EntryKind::list) {
+  if (!strip(file, suffix)) return e;
   e.list_key = file;
   // "<resource>.<group>"; a stem ending in its first dot has no group and rebuilds unsplit.
   const auto dot = file.find('.');
   const bool grouped = dot != std::string_view::npos && dot + 1 < file.size();
   e.resource = grouped ? file.substr(0, dot) : file;
   if (grouped) e.group = file.substr(dot + 1);
-  return kind_only(std::move(e), EntryKind::list);
+  return kind_only(std::move(e), kind);
 }
 
 Entry node_entry(Entry e, std::string_view file) {
@@ -203,6 +227,24 @@ Entry cluster_entry(const Parts& p) {
   return e;
 }
 
+// recorded/clusters/<c>/{history/<key>.jsonl,deleted/<key>.json,logs/<ns>/<pod>/<ctr>/<i>.log}
+Entry recorded_entry(const Parts& p) {
+  Entry e;
+  if (p.size() < 5 || p[1] != "clusters") return e;
+  e.cluster = p[2];
+  if (p[3] == "history" && p.size() == 5)
+    return list_entry(std::move(e), p[4], ".jsonl", EntryKind::recorded_history);
+  if (p[3] == "deleted" && p.size() == 5)
+    return list_entry(std::move(e), p[4], ".json", EntryKind::recorded_deleted);
+  std::string_view instance = p.size() == 8 && p[3] == "logs" ? p[7] : std::string_view();
+  if (!strip(instance, ".log")) return e;
+  e.ns = p[4];
+  e.pod = p[5];
+  e.container = p[6];
+  e.instance = instance;
+  return kind_only(std::move(e), EntryKind::recorded_log);
+}
+
 }  // namespace
 
 Entry parse(std::string_view relative_path) {
@@ -220,6 +262,11 @@ Entry parse(std::string_view relative_path) {
     return kind_only(std::move(e), EntryKind::attachment);
   }
   if (p[0] == "clusters" && p.size() >= 3) return cluster_entry(p);
+  if (p[0] == kRecorded) {
+    if (p.size() == 2 && p[1] == "clusters.jsonl")
+      return kind_only(std::move(e), EntryKind::recorded_clusters);
+    return recorded_entry(p);
+  }
   return e;
 }
 
@@ -261,6 +308,14 @@ std::string path(const Entry& e) {
       return object_yaml(c, e.ns, e.group, e.resource, e.name);
     case EntryKind::trace:
       return traces_json(c, e.jaeger, e.service);
+    case EntryKind::recorded_clusters:
+      return recorded_clusters();
+    case EntryKind::recorded_history:
+      return recorded_history(c, e.group, e.resource);
+    case EntryKind::recorded_deleted:
+      return recorded_deleted(c, e.group, e.resource);
+    case EntryKind::recorded_log:
+      return recorded_log(c, e.ns, e.pod, e.container, e.instance);
   }
   return {};
 }
@@ -303,6 +358,14 @@ std::string_view kind_name(EntryKind kind) {
       return "object";
     case EntryKind::trace:
       return "trace";
+    case EntryKind::recorded_clusters:
+      return "recorded_clusters";
+    case EntryKind::recorded_history:
+      return "recorded_history";
+    case EntryKind::recorded_deleted:
+      return "recorded_deleted";
+    case EntryKind::recorded_log:
+      return "recorded_log";
   }
   return "unknown";
 }

@@ -13,6 +13,7 @@ inline constexpr std::string_view kReport = "REPORT.md";
 inline constexpr std::string_view kReportJson = "report.json";
 inline constexpr std::string_view kManifest = "manifest.json";
 inline constexpr std::string_view kAttachments = "attachments";
+inline constexpr std::string_view kRecorded = "recorded";
 
 // clusters/<cluster>
 std::string cluster_dir(std::string_view cluster);
@@ -48,6 +49,28 @@ std::string traces_json(std::string_view cluster, std::string_view jaeger,
 // attachments/<name>
 std::string attachment(std::string_view relative);
 
+// What a flight recording (`record`) adds, under recorded/ (see record/finish.h):
+// recorded/clusters.jsonl: the clusters' lifecycle as the recorder wrote it, one ClusterEvent
+// JSON object per line (record/recording.h), chronological.
+std::string recorded_clusters();
+// recorded/clusters/<c>/history/<resource>[.<group>].jsonl: every version of every object of
+// that resource the recorder saw, chronological, one ObjectChange line each
+// ({"at","type":LISTED|ADDED|MODIFIED|DELETED,"group","version","resource","object"}). Core
+// events are "events.jsonl".
+std::string recorded_history(std::string_view cluster, std::string_view group,
+                             std::string_view resource);
+// recorded/clusters/<c>/deleted/<resource>[.<group>].json: the objects deleted during the run,
+// {"apiVersion":"v1","kind":"List","items":[...]}: each item is the last version seen, with the
+// time of its DELETED change in the annotation kDeletedAtAnnotation (RFC 3339, nanoseconds).
+std::string recorded_deleted(std::string_view cluster, std::string_view group,
+                             std::string_view resource);
+inline constexpr std::string_view kDeletedAtAnnotation = "kind-must-gather.io/deleted-at";
+// recorded/clusters/<c>/logs/<ns>/<pod>/<container>/<instance>.log: one container instance's
+// whole recorded log (a truncation marker first when the recorder dropped its head). Instance
+// names sort by start ("<restart count, 4 digits>-<container id prefix>").
+std::string recorded_log(std::string_view cluster, std::string_view ns, std::string_view pod,
+                         std::string_view container, std::string_view instance);
+
 // What a bundle-relative path is, read back: the inverse of the builders above.
 enum class EntryKind {
   unknown,        // no builder makes this path (cluster is still set under clusters/<c>/)
@@ -68,11 +91,16 @@ enum class EntryKind {
   previous_log,   // .../pods/<pod>/logs/<container>.previous.log
   object,         // clusters/<c>/{namespaces/<ns>,cluster-scoped}/<group|core>/<res>/<name>.yaml
   trace,          // clusters/<c>/traces/<jaeger>/<service>.json
+  recorded_clusters,  // recorded/clusters.jsonl
+  recorded_history,   // recorded/clusters/<c>/history/<resource>[.<group>].jsonl
+  recorded_deleted,   // recorded/clusters/<c>/deleted/<resource>[.<group>].json
+  recorded_log,       // recorded/clusters/<c>/logs/<ns>/<pod>/<container>/<instance>.log
 };
 
-// The fields of a parsed path, as they appear in it: a builder's argument comes back as
-// safe_path_component(argument), which is the argument itself for any ordinary name. Fields a
-// kind does not have stay empty.
+// The fields of a parsed path, as they appear in it (a recorded_* path under
+// recorded/clusters/<c>/ sets `cluster` too: callers that read clusters/<c>/ test the kind): a
+// builder's argument comes back as safe_path_component(argument), which is the argument itself for
+// any ordinary name. Fields a kind does not have stay empty.
 struct Entry {
   EntryKind kind = EntryKind::unknown;
   std::string cluster;  // folder under clusters/
@@ -81,10 +109,11 @@ struct Entry {
   std::string group;     // API group, "" for core (objects and lists)
   std::string resource;  // plural resource (objects and lists)
   std::string name;      // object name
-  std::string list_key;  // "<resource>[.<group>]", the list file's stem
+  std::string list_key;  // "<resource>[.<group>]", the list (history, deleted) file's stem
   std::string file;      // node_file's file, attachment's relative path
   std::string jaeger;    // trace: "<namespace>.<jaeger-service>"
   std::string service;   // trace: the traced service
+  std::string instance;  // recorded_log: the container instance
 };
 
 // Never throws: a path no builder makes gives EntryKind::unknown. Ambiguities the builders

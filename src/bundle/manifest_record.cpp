@@ -174,6 +174,44 @@ void from_json(const json& j, RedactionRecord& r) {
   field(j, "masked", r.masked);
 }
 
+void to_json(json& j, const RecordedClusterRecord& r) {
+  j = {{"first_seen", r.first_seen},           {"last_seen", r.last_seen},
+       {"reconstructed", r.reconstructed},     {"object_versions", r.object_versions},
+       {"deleted_objects", r.deleted_objects}, {"log_instances", r.log_instances}};
+  put(j, "deleted_at", r.deleted_at);
+}
+void from_json(const json& j, RecordedClusterRecord& r) {
+  field(j, "first_seen", r.first_seen);
+  field(j, "last_seen", r.last_seen);
+  field(j, "deleted_at", r.deleted_at);
+  field(j, "reconstructed", r.reconstructed);
+  field(j, "object_versions", r.object_versions);
+  field(j, "deleted_objects", r.deleted_objects);
+  field(j, "log_instances", r.log_instances);
+}
+
+void to_json(json& j, const RecordingRecord& r) {
+  j = {{"started_at", r.started_at},           {"stopped_at", r.stopped_at},
+       {"object_versions", r.object_versions}, {"log_instances", r.log_instances},
+       {"partial_lines", r.partial_lines},     {"problems", r.problems}};
+  put(j, "wall_seconds", r.wall_seconds);
+  put(j, "cpu_user_seconds", r.cpu_user_seconds);
+  put(j, "cpu_system_seconds", r.cpu_system_seconds);
+  put(j, "peak_rss_bytes", r.peak_rss_bytes);
+}
+void from_json(const json& j, RecordingRecord& r) {
+  field(j, "started_at", r.started_at);
+  field(j, "stopped_at", r.stopped_at);
+  field(j, "wall_seconds", r.wall_seconds);
+  field(j, "cpu_user_seconds", r.cpu_user_seconds);
+  field(j, "cpu_system_seconds", r.cpu_system_seconds);
+  field(j, "peak_rss_bytes", r.peak_rss_bytes);
+  field(j, "object_versions", r.object_versions);
+  field(j, "log_instances", r.log_instances);
+  field(j, "partial_lines", r.partial_lines);
+  field(j, "problems", r.problems);
+}
+
 void to_json(json& j, const ClusterRecord& r) {
   j = json::object();
   put(j, "provider", r.provider);
@@ -187,6 +225,7 @@ void to_json(json& j, const ClusterRecord& r) {
   j["collectors"] = r.collectors;
   j["failures"] = r.failures;
   j["notes"] = r.notes;
+  put(j, "recorded", r.recorded);
 }
 void from_json(const json& j, ClusterRecord& r) {
   field(j, "provider", r.provider);
@@ -200,6 +239,7 @@ void from_json(const json& j, ClusterRecord& r) {
   field(j, "collectors", r.collectors);
   field(j, "failures", r.failures);
   field(j, "notes", r.notes);
+  field(j, "recorded", r.recorded);
 }
 
 void to_json(json& j, const ManifestRecord& r) {
@@ -219,6 +259,7 @@ void to_json(json& j, const ManifestRecord& r) {
   put(j, "redaction", r.redaction);
   j["clusters"] = r.clusters;
   put(j, "general", r.general);
+  put(j, "recording", r.recording);
 }
 void from_json(const json& j, ManifestRecord& r) {
   field(j, "tool", r.tool);
@@ -236,6 +277,7 @@ void from_json(const json& j, ManifestRecord& r) {
   field(j, "redaction", r.redaction);
   field(j, "clusters", r.clusters);
   field(j, "general", r.general);
+  field(j, "recording", r.recording);
 }
 
 }  // namespace kmg::bundle

@@ -47,6 +47,15 @@ struct AttachmentRecord {
   std::string path;    // bundle-relative
 };
 
+// manifest.clusters[<name>].recorded: what a flight recording (`record`) saw of the cluster.
+// Times are RFC 3339 with nanoseconds, from the recording's own lines.
+struct RecordedClusterRecord {
+  std::string first_seen, last_seen;      // its first and last line in the recording
+  std::optional<std::string> deleted_at;  // clusters.jsonl says "disappeared" (last such line)
+  bool reconstructed = false;  // clusters/<c>/ was written from the recording, not gathered
+  std::uint64_t object_versions = 0, deleted_objects = 0, log_instances = 0;
+};
+
 // manifest.clusters[<name>], and manifest.general (work of no cluster) with only the last three.
 // The optional fields are the cluster's description, set by the gather for each cluster it was
 // given; absent (not empty) when it never got that far.
@@ -59,6 +68,7 @@ struct ClusterRecord {
   std::map<std::string, CollectorStats> collectors;
   std::vector<FailedRequest> failures;  // in the order they happened
   std::vector<std::string> notes;       // "node kind-worker is stopped: no node logs"
+  std::optional<RecordedClusterRecord> recorded;
 };
 
 struct ToolRecord {
@@ -71,6 +81,20 @@ struct SizeBudgetRecord {
 struct RedactionRecord {
   bool enabled = false;
   std::uint64_t masked = 0;
+};
+
+// manifest.recording: the flight recording merged into this bundle.
+inline constexpr const char* kRecordingKilled = "killed: no stopped.json";
+struct RecordingRecord {
+  std::string started_at;  // recording.json
+  std::string stopped_at;  // stopped.json, or kRecordingKilled when the recorder never wrote it
+  // The recorder's own cost (stopped.json); absent when it was killed.
+  std::optional<double> wall_seconds, cpu_user_seconds, cpu_system_seconds;
+  std::optional<std::uint64_t> peak_rss_bytes;
+  std::uint64_t object_versions = 0;  // object lines read (all clusters)
+  std::uint64_t log_instances = 0;    // container instances' logs merged
+  std::uint64_t partial_lines = 0;    // incomplete last lines skipped (killed mid-write)
+  std::vector<std::string> problems;  // what could not be read: "<file>: <why>", merge went on
 };
 
 // The whole manifest.json. Top-level fields are optional for the same reason as above: a gather
@@ -86,6 +110,7 @@ struct ManifestRecord {
   std::optional<RedactionRecord> redaction;
   std::map<std::string, ClusterRecord> clusters;
   std::optional<ClusterRecord> general;
+  std::optional<RecordingRecord> recording;
 };
 
 // nlohmann::json objects are std::map-backed: keys come out sorted, so the text is deterministic.
@@ -100,6 +125,8 @@ void to_json(nlohmann::json& j, const ToolRecord& r);
 void to_json(nlohmann::json& j, const SizeBudgetRecord& r);
 void to_json(nlohmann::json& j, const RedactionRecord& r);
 void to_json(nlohmann::json& j, const ManifestRecord& r);
+void to_json(nlohmann::json& j, const RecordedClusterRecord& r);
+void to_json(nlohmann::json& j, const RecordingRecord& r);
 
 void from_json(const nlohmann::json& j, FailedRequest& r);
 void from_json(const nlohmann::json& j, CollectorStats& r);
@@ -111,5 +138,7 @@ void from_json(const nlohmann::json& j, ToolRecord& r);
 void from_json(const nlohmann::json& j, SizeBudgetRecord& r);
 void from_json(const nlohmann::json& j, RedactionRecord& r);
 void from_json(const nlohmann::json& j, ManifestRecord& r);
+void from_json(const nlohmann::json& j, RecordedClusterRecord& r);
+void from_json(const nlohmann::json& j, RecordingRecord& r);
 
 }  // namespace kmg::bundle

@@ -2,12 +2,6 @@
 
 namespace kmg::record {
 
-EpochNanos now_nanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void RecorderStats::reached(bool reachable, const std::string& error) {
   std::lock_guard lock(mutex_);
   reachable_ = reachable;

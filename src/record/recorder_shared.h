@@ -16,9 +16,6 @@
 
 namespace kmg::record {
 
-// Now, as RFC3339Nano-able nanoseconds (the recorder stamps what it sees when it sees it).
-EpochNanos now_nanos();
-
 class RecorderStats {
  public:
   void relisted() { relists_.fetch_add(1, std::memory_order_relaxed); }

@@ -243,22 +243,6 @@ class FileRecordingWriter : public RecordingWriter {
 
 }  // namespace
 
-std::string format_rfc3339_nano(EpochNanos t) {
-  std::int64_t fraction = t % 1'000'000'000;
-  if (fraction < 0) fraction += 1'000'000'000;
-  std::string text = format_rfc3339(t);  // "...:SSZ"
-  char digits[16];
-  std::snprintf(digits, sizeof digits, ".%09lld", static_cast<long long>(fraction));
-  text.insert(text.size() - 1, digits);
-  return text;
-}
-
-EpochNanos now_nanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 void write_json_file(const fs::path& path, const nlohmann::json& value) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);

@@ -25,12 +25,6 @@ struct WriterOptions {
   std::size_t max_open_logs = 64;  // log files held open at once (least recently used closed)
 };
 
-// "2026-02-04T10:15:00.123456789Z": always nine fraction digits, so lines sort as text.
-std::string format_rfc3339_nano(EpochNanos t);
-
-// Nanoseconds since the epoch, now.
-EpochNanos now_nanos();
-
 // Writes `value` to `path` under a temporary name in the same folder, then renames it, so a reader
 // sees the whole file or none. Throws kmg::Error naming the path.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);

@@ -70,7 +70,9 @@ class Loader {
       return;
     }
     std::uint64_t size = 0;
-    if (e.kind == Kind::manifest) {
+    if (e.kind == Kind::recorded_history || e.kind == Kind::recorded_deleted) {
+      size = recorded(path, e, pull);
+    } else if (e.kind == Kind::manifest) {
       std::string text = bundle::read_all(pull);
       size = text.size();
       if (auto j = parse(path, text)) {
@@ -186,9 +188,64 @@ class Loader {
     return n;
   }
 
+  // What the report reads of a recording: the core Events' history (the timeline spans the run)
+  // and the deleted pods (the pod detectors examine them). The rest is only indexed as files.
+  std::uint64_t recorded(const std::string& path, const layout::Entry& e,
+                         const bundle::ChunkPull& pull) {
+    ClusterData& c = by_dir_[e.cluster];
+    c.dir = e.cluster;
+    if (e.kind == Kind::recorded_deleted && e.list_key == "pods") {
+      std::string text = bundle::read_all(pull);
+      // Parsed whole: the deletion time is an annotation (parse_list_items drops those).
+      if (auto j = parse(path, text); j && at_path(*j, {"items"}).is_array())
+        c.deleted_pods = std::move((*j)["items"]);
+      return text.size();
+    }
+    if (e.kind != Kind::recorded_history || e.list_key != "events") return drain(pull);
+    return event_history(path, recorded_events_[e.cluster], pull);
+  }
+
+  // history/events.jsonl, streamed a line at a time: the last version of each Event.
+  std::uint64_t event_history(const std::string& path, std::map<std::string, json>& last,
+                              const bundle::ChunkPull& pull) {
+    std::uint64_t n = 0;
+    std::string line;
+    bool bad = false;
+    auto take = [&] {
+      json j = json::parse(line, nullptr, false);
+      line.clear();
+      const json& event = at_path(j, {"object"});
+      if (!event.is_object()) return void(bad = true);
+      const json& meta = at_path(event, {"metadata"});
+      std::string key = str(meta, "uid");
+      if (key.empty()) key = str(meta, "namespace") + "/" + str(meta, "name");
+      last[key] = event;
+    };
+    std::string_view chunk;
+    while (pull(chunk)) {
+      n += chunk.size();
+      for (std::size_t nl; (nl = chunk.find('\n')) != std::string_view::npos;) {
+        line.append(chunk.substr(0, nl));
+        chunk.remove_prefix(nl + 1);
+        take();
+      }
+      line.append(chunk);
+    }
+    if (!line.empty()) take();
+    if (bad) m_.load_errors.push_back(path + ": a line is not a recorded change");
+    return n;
+  }
+
   Model& m_;
   std::map<std::string, ClusterData> by_dir_;
+  std::map<std::string, std::map<std::string, json>> recorded_events_;  // by cluster dir, uid
 };
+
+// The recorded Events events.json does not hold already, in uid order.
+void add_recorded_events(ClusterData& c, std::map<std::string, json> recorded) {
+  for (const auto& ev : c.events) recorded.erase(str(at_path(ev, {"metadata"}), "uid"));
+  for (auto& [uid, ev] : recorded) c.recorded_events.push_back(std::move(ev));
+}
 
 void rename_cluster(ClusterData& c, const std::string& name) {
   c.name = name;
@@ -206,6 +263,7 @@ void Loader::finish() {
   std::stable_sort(m_.tests.cases.begin(), m_.tests.cases.end(),
                    [](const TestCase& a, const TestCase& b) { return a.file < b.file; });
   std::sort(m_.tests.files.begin(), m_.tests.files.end());
+  for (auto& [dir, events] : recorded_events_) add_recorded_events(by_dir_[dir], std::move(events));
   const auto manifest = m_.manifest.get<bundle::ManifestRecord>();
   if (manifest.finished_at) m_.now = parse_rfc3339(*manifest.finished_at);
   for (const auto& [name, record] : manifest.clusters) {
@@ -254,6 +312,11 @@ bool is_builtin_list(const std::string& key) {
   const auto dot = key.find('.');
   if (dot == std::string::npos) return true;
   return builtin_groups.count(std::string_view(key).substr(dot + 1)) > 0;
+}
+
+std::string deleted_at(const json& pod) {
+  const std::string key(layout::kDeletedAtAnnotation);
+  return str(at_path(pod, {"metadata", "annotations"}), key.c_str());
 }
 
 const json& ClusterData::items(const std::string& list) const {

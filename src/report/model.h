@@ -126,9 +126,18 @@ struct ClusterData {
   std::map<std::string, LogInfo> logs;        // by path
   std::map<std::string, NodeSide> node_side;  // by node name
   bool in_manifest = false;
+  // From a flight recording merged into the bundle (recorded/, bundle/layout.h), empty without:
+  // the last version of each core Event the recorder saw that events.json does not hold (expired
+  // or in a namespace deleted during the run), and the pods deleted during the run (last version,
+  // deletion time in the layout::kDeletedAtAnnotation annotation).
+  nlohmann::json recorded_events = nlohmann::json::array();
+  nlohmann::json deleted_pods = nlohmann::json::array();
 
   const nlohmann::json& items(const std::string& list) const;
 };
+
+// When a pod of ClusterData::deleted_pods was deleted (RFC 3339), "" for any other pod.
+std::string deleted_at(const nlohmann::json& pod);
 
 // Lists of Kubernetes' own kinds (pods, configmaps...); any other list holds custom resources.
 bool is_builtin_list(const std::string& key);

@@ -73,31 +73,36 @@ void pod_lifecycle(std::vector<TimelineEntry>& out, const std::string& cluster, 
   }
 }
 
+void add_event(std::vector<TimelineEntry>& out, const std::string& cluster, const json& ev) {
+  const json& io = at_path(ev, {"involvedObject"});
+  std::string object = str(io, "kind") + "/" +
+                       (str(io, "namespace").empty() ? "" : str(io, "namespace") + "/") +
+                       str(io, "name");
+  const std::string type = str(ev, "type");
+  const auto first = event_first(ev);
+  if (!first) return;
+  TimelineEntry e;
+  e.time = *first;
+  e.last = event_last(ev);
+  e.source = "event";
+  e.level = type == "Warning" ? "warning" : "normal";
+  e.cluster = cluster;
+  e.object = std::move(object);
+  e.what = str(ev, "reason") + ": " + one_line(str(ev, "message"));
+  e.count = static_cast<std::size_t>(event_count(ev));
+  out.push_back(std::move(e));
+}
+
 }  // namespace
 
 std::vector<TimelineEntry> build_timeline(const Model& m, const std::vector<Finding>& findings) {
   (void)findings;
   std::vector<TimelineEntry> out;
   for (const auto& [name, c] : m.clusters) {
-    for (const auto& ev : c.events) {
-      const json& io = at_path(ev, {"involvedObject"});
-      std::string object = str(io, "kind") + "/" +
-                           (str(io, "namespace").empty() ? "" : str(io, "namespace") + "/") +
-                           str(io, "name");
-      const std::string type = str(ev, "type");
-      const auto first = event_first(ev);
-      if (!first) continue;
-      TimelineEntry e;
-      e.time = *first;
-      e.last = event_last(ev);
-      e.source = "event";
-      e.level = type == "Warning" ? "warning" : "normal";
-      e.cluster = name;
-      e.object = std::move(object);
-      e.what = str(ev, "reason") + ": " + one_line(str(ev, "message"));
-      e.count = static_cast<std::size_t>(event_count(ev));
-      out.push_back(std::move(e));
-    }
+    // The gathered events, then those only a recording kept (expired, or of a deleted
+    // namespace): the timeline spans the whole run.
+    for (const auto& ev : c.events) add_event(out, name, ev);
+    for (const auto& ev : c.recorded_events) add_event(out, name, ev);
     for (const auto& pod : c.items("pods")) pod_lifecycle(out, name, pod);
     for (const auto& [path, log] : c.logs) {
       const std::size_t n = log.errors.size();

@@ -1,6 +1,7 @@
 #include "util/timestamps.h"
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 
 namespace kmg {
@@ -164,6 +165,22 @@ std::string short_duration(std::int64_t seconds) {
     std::snprintf(buf, sizeof buf, "%lldy", static_cast<long long>(seconds / 86400 / 365));
   }
   return buf;
+}
+
+std::string format_rfc3339_nano(EpochNanos t) {
+  std::int64_t fraction = t % 1'000'000'000;
+  if (fraction < 0) fraction += 1'000'000'000;
+  std::string text = format_rfc3339(t);  // "...:SSZ"
+  char digits[16];
+  std::snprintf(digits, sizeof digits, ".%09lld", static_cast<long long>(fraction));
+  text.insert(text.size() - 1, digits);
+  return text;
+}
+
+EpochNanos now_nanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace kmg

@@ -54,6 +54,28 @@ layout::Entry check(const std::string& built, EntryKind kind, const std::string&
   return e;
 }
 
+// The recorded/ builders: the same round trip.
+void check_recorded(const std::string& c, const std::string& ns, const std::string& pod,
+                    const std::string& container, const std::string& group,
+                    const std::string& resource, const std::string& instance) {
+  const std::string key = resource + (group.empty() ? "" : "." + group);
+  for (const auto kind : {EntryKind::recorded_history, EntryKind::recorded_deleted}) {
+    const auto built = kind == EntryKind::recorded_history
+                           ? layout::recorded_history(c, group, resource)
+                           : layout::recorded_deleted(c, group, resource);
+    auto e = check(built, kind, c);
+    CHECK(e.group == group);
+    CHECK(e.resource == resource);
+    CHECK(e.list_key == key);
+  }
+  auto log =
+      check(layout::recorded_log(c, ns, pod, container, instance), EntryKind::recorded_log, c);
+  CHECK(log.ns == s(ns));
+  CHECK(log.pod == s(pod));
+  CHECK(log.container == container);
+  CHECK(log.instance == s(instance));
+}
+
 }  // namespace
 
 TEST_SUITE("bundle::layout parse") {
@@ -103,6 +125,25 @@ TEST_SUITE("bundle::layout parse") {
       auto trace = check(layout::traces_json(c, jaeger, service), EntryKind::trace, c);
       CHECK(trace.jaeger == s(jaeger));
       CHECK(trace.service == s(service));
+      check_recorded(c, ns, pod, container, group, resource, n.any());
+    }
+  }
+
+  TEST_CASE("recorded paths are not a cluster's gathered files") {
+    CHECK(layout::parse(layout::recorded_clusters()).kind == EntryKind::recorded_clusters);
+    CHECK(layout::recorded_clusters() == "recorded/clusters.jsonl");
+    CHECK(layout::recorded_history("kind", "apps", "deployments") ==
+          "recorded/clusters/kind/history/deployments.apps.jsonl");
+    CHECK(layout::recorded_deleted("kind", "", "pods") ==
+          "recorded/clusters/kind/deleted/pods.json");
+    CHECK(layout::recorded_log("kind", "ns", "p", "c", "0005-abc") ==
+          "recorded/clusters/kind/logs/ns/p/c/0005-abc.log");
+    for (const std::string p :
+         {"recorded", "recorded/clusters", "recorded/clusters/c/history/x.json",
+          "recorded/clusters/c/deleted/x.jsonl", "recorded/clusters/c/logs/n/p/c/i.txt",
+          "recorded/clusters/c/logs/n/p/i.log", "recorded/other.jsonl", "recorded/clusters/c/x"}) {
+      CAPTURE(p);
+      CHECK(layout::parse(p).kind == EntryKind::unknown);
     }
   }
 
@@ -167,6 +208,11 @@ TEST_SUITE("bundle::layout parse") {
                                             ".previous.log",
                                             "a.",
                                             "d.e.json",
+                                            "recorded",
+                                            "history",
+                                            "deleted",
+                                            "clusters.jsonl",
+                                            "h.jsonl",
                                             "..",
                                             ""};
     Names n(7);

@@ -44,6 +44,17 @@ bundle::ManifestRecord full_record() {
   c.notes = {"node kind-worker is stopped: no node logs"};
   r.general = bundle::ClusterRecord{};
   r.general->notes = {"attachment /x not found: skipped"};
+  c.recorded = bundle::RecordedClusterRecord{
+      "2026-02-04T10:00:00.5Z", "2026-02-04T10:10:00Z", "2026-02-04T10:10:00Z", true, 12, 2, 6};
+  bundle::RecordingRecord rec;
+  rec.started_at = "2026-02-04T10:00:00Z";
+  rec.stopped_at = bundle::kRecordingKilled;
+  rec.peak_rss_bytes = 1234;
+  rec.cpu_user_seconds = 1.5;
+  rec.object_versions = 40;
+  rec.partial_lines = 1;
+  rec.problems = {"clusters.jsonl: line 3 is not JSON"};
+  r.recording = rec;
   return r;
 }
 
@@ -63,6 +74,15 @@ TEST_SUITE("bundle::manifest_record") {
     CHECK(read.engines->at(1).error == "refused");
     CHECK(read.size_budget->exhausted);
     CHECK(read.general->notes.size() == 1);
+    REQUIRE(c.recorded.has_value());
+    CHECK(c.recorded->deleted_at == std::optional<std::string>("2026-02-04T10:10:00Z"));
+    CHECK(c.recorded->reconstructed);
+    CHECK(c.recorded->log_instances == 6);
+    REQUIRE(read.recording.has_value());
+    CHECK(read.recording->stopped_at == bundle::kRecordingKilled);
+    CHECK(read.recording->peak_rss_bytes == std::optional<std::uint64_t>(1234));
+    CHECK_FALSE(read.recording->wall_seconds.has_value());
+    CHECK(read.recording->partial_lines == 1);
   }
 
   TEST_CASE("absent fields stay absent: a cluster the gather never described writes no identity") {

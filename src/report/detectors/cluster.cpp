@@ -50,6 +50,8 @@ void api_unreachable(const ClusterCtx& ctx, Out& out) {
   const ClusterData& c = ctx.c;
   const json& reachable = at_path(c.info, {"reachable"});
   if (!reachable.is_boolean() || reachable.get<bool>()) return;
+  // A cluster deleted during the run is unreachable for that reason: cluster-deleted says it.
+  if (at_path(c.info, {"recorded", "deleted_at"}).is_string()) return;
   Candidate cand;
   cand.f.detector = "api-unreachable";
   cand.f.severity = Severity::critical;

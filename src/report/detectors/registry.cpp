@@ -30,6 +30,7 @@ const std::vector<Detector>& all_detectors() {
       // cluster
       {"no-clusters", Role::cause, {}, no_clusters},
       {"api-unreachable", Role::cause, {}, api_unreachable},
+      {"cluster-deleted", Role::cause, {"nodes"}, cluster_deleted},
       // nodes
       {"node-not-ready", Role::cause, {"nodes"}, node_not_ready},
       {"node-pressure", Role::cause, {"nodes"}, node_pressure},

@@ -40,6 +40,29 @@ void run_pod(const ClusterCtx& ctx, const Selected& detectors, const nlohmann::j
   }
 }
 
+// A pod deleted during the run (a recording kept its last version): what went wrong with it is
+// found like a live pod's, and said to be of a deleted pod. No fallback: a pod being deleted is
+// not ready by design.
+void run_deleted_pod(const ClusterCtx& ctx, const Selected& detectors, const nlohmann::json& pod,
+                     Out& out) {
+  Selected causes;
+  for (const Detector* d : detectors)
+    if (d->role != Role::fallback) causes.push_back(d);
+  Out found;
+  run_pod(ctx, causes, pod, found);
+  const std::string when = deleted_at(pod);
+  const std::string key = pod_key(pod);
+  for (auto& c : found) {
+    // Apart from a live pod of the same name (a StatefulSet's pod, re-created).
+    c.f.id += "/deleted";
+    c.group += "/deleted";
+    if (c.f.object.kind == "Pod") c.f.title += " (pod deleted at " + when + ")";
+    c.f.evidence.insert(c.f.evidence.begin(),
+                        "pod " + key + " was deleted during the run at " + when);
+    out.push_back(std::move(c));
+  }
+}
+
 Out run(const Model& m, const Selected& detectors) {
   Out out;
   for (const Detector* d : detectors)
@@ -49,6 +72,7 @@ Out run(const Model& m, const Selected& detectors) {
     for (const Detector* d : detectors)
       if (const auto* fn = std::get_if<detect::ClusterFn>(&d->run)) (*fn)(ctx, out);
     for (const auto& pod : cluster.items("pods")) run_pod(ctx, detectors, pod, out);
+    for (const auto& pod : cluster.deleted_pods) run_deleted_pod(ctx, detectors, pod, out);
   }
   return out;
 }
