@@ -73,7 +73,22 @@ void ClusterTracker::update(const std::vector<discovery::ClusterTarget>& visible
   }
 }
 
-// Probes the cluster and starts or stops its recorder when its reachability changed.
+namespace {
+
+// Who the cluster's API server is: a cluster recreated under its name has new credentials or a
+// new port, and its resourceVersions start over.
+std::string api_identity(const discovery::ClusterTarget& target) {
+  if (!target.rest) return "";
+  const auto& r = *target.rest;
+  return r.server + "\n" + r.ca_pem + "\n" + r.client_cert_pem + "\n" + r.token;
+}
+
+}  // namespace
+
+// Probes the cluster; starts its recorder when it first answers, and a new one when it answers
+// as another API server. An API server that goes away keeps its recorder: the watches resume
+// from their last resourceVersion (or re-list after 410) when it is back, so nothing is
+// recorded twice, as a new recorder's first list would.
 void ClusterTracker::check(Tracked& tracked) {
   const std::string problem = probe_(tracked.target);
   const bool reachable = problem.empty();
@@ -81,11 +96,14 @@ void ClusterTracker::check(Tracked& tracked) {
   tracked.probed = true;
   tracked.reachable = reachable;
   if (!reachable) {
-    stop_recorder(tracked);
     emit(tracked.target, "unreachable", problem);
     return;
   }
   emit(tracked.target, "reachable", "");
+  const std::string identity = api_identity(tracked.target);
+  if (tracked.recorder && tracked.identity == identity) return;
+  stop_recorder(tracked);
+  tracked.identity = identity;
   try {
     tracked.recorder = factory_(tracked.target);
     if (tracked.recorder) tracked.recorder->start();

@@ -45,6 +45,7 @@ class ClusterTracker {
     bool reachable = false;
     bool probed = false;
     std::unique_ptr<ClusterRecorder> recorder;
+    std::string identity;  // the API server the recorder was started for (api_identity)
   };
 
   void emit(const discovery::ClusterTarget& target, std::string event, std::string reason);

@@ -173,13 +173,7 @@ const ResourceInfo& resource_of(Store& store, const std::string& api_version,
 
 }  // namespace
 
-std::string now_rfc3339_nano() {
-  const EpochNanos t = now_nanos();
-  const std::string s = format_rfc3339(t);
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(t % 1000000000LL));
-  return s.substr(0, s.size() - 1) + frac + "Z";
-}
+std::string now_rfc3339_nano() { return format_rfc3339_nano(now_nanos()); }
 
 void append_log_lines(Store& store, const std::string& ns, const std::string& pod,
                       const std::string& container, const std::vector<std::string>& texts) {

@@ -70,7 +70,8 @@ TEST_SUITE("record") {
     CHECK(tracker.recording_count() == 2);
     problems["a"] = "connection refused";
     tracker.update({target("a"), target("b")});
-    CHECK(tracker.recording_count() == 1);
+    // An API server that went away keeps its recorder: its watches resume when it is back.
+    CHECK(tracker.recording_count() == 2);
     problems["a"] = "";
     tracker.update({target("a")});  // a answers again; b is gone
     tracker.update({});             // a is gone too
@@ -79,16 +80,39 @@ TEST_SUITE("record") {
                                                          "b reachable", "a unreachable",
                                                          "a reachable", "b disappeared",
                                                          "a disappeared"});
-    CHECK(counts["a"].started == 2);
-    CHECK(counts["a"].stopped == 2);
+    CHECK(counts["a"].started == 1);
+    CHECK(counts["a"].stopped == 1);
     CHECK(counts["b"].started == 1);
     CHECK(counts["b"].stopped == 1);
     CHECK(tracker.recording_count() == 0);
     // The stats of every recorder a cluster had, summed.
     const auto stats = tracker.stats();
-    CHECK(stats["a"]["relists"] == 4);
-    CHECK(stats["a"]["log_streams"] == 6);
+    CHECK(stats["a"]["relists"] == 2);
+    CHECK(stats["a"]["log_streams"] == 3);
     CHECK(stats["b"]["relists"] == 2);
+  }
+
+  TEST_CASE("a cluster recreated under its name gets a new recorder") {
+    kmg::testing::TempDir tmp;
+    auto writer = kmg::record::make_recording_writer(tmp.path());
+    std::map<std::string, std::string> problems;
+    std::map<std::string, Counts> counts;
+    kmg::record::ClusterTracker tracker(
+        *writer, [&](const ClusterTarget& t) { return problems[t.name]; },
+        [&](const ClusterTarget& t) { return std::make_unique<CountingRecorder>(counts[t.name]); });
+    auto first = target("a");
+    first.rest = kmg::kube::RestConfig{};
+    first.rest->server = "https://127.0.0.1:40001";
+    tracker.update({first});
+    problems["a"] = "connection refused";
+    tracker.update({first});
+    problems["a"] = "";
+    auto second = first;
+    second.rest->server = "https://127.0.0.1:40002";
+    tracker.update({second});
+    CHECK(counts["a"].started == 2);
+    CHECK(counts["a"].stopped == 1);
+    CHECK(tracker.recording_count() == 1);
   }
 
   TEST_CASE("a cluster unreachable from the start gets no recorder until it answers") {

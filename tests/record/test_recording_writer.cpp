@@ -81,7 +81,7 @@ std::size_t open_fd_count() {
 TEST_SUITE("record") {
   TEST_CASE("timestamps carry nine fraction digits and parse back") {
     const kmg::EpochNanos t = 1'770'200'100'000'000'042;
-    const std::string text = kmg::record::format_rfc3339_nano(t);
+    const std::string text = kmg::format_rfc3339_nano(t);
     CHECK(text == "2026-02-04T10:15:00.000000042Z");
     CHECK(kmg::parse_rfc3339(text) == t);
   }
