@@ -39,6 +39,7 @@ echo "real-node suite: $((SECONDS - nodes_started))s"
 
 echo "== benchmark smoke (keeps ci/bench.sh working; the real runs are ci/bench.sh)"
 python3 ci/bench.py --build "$build" --smoke --out "$build/bench-smoke" >/dev/null
+python3 ci/bench_record.py --build "$build" --smoke --out "$build/bench-smoke" >/dev/null
 
 echo "== lint (yamllint, shellcheck)"
 ci/lint.sh
