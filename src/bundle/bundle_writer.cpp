@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/errors.h"
+#include "util/fd.h"
 
 namespace kmg::bundle {
 namespace fs = std::filesystem;
@@ -68,18 +69,6 @@ bool make_parents(const fs::path& file) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
   return !ec || fs::is_directory(file.parent_path());
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 struct FdCloser {

@@ -18,10 +18,6 @@ namespace kmg::record {
 // Opens `path` for appending (created 0644, parents made). Invalid fd on failure.
 UniqueFd open_append(const std::filesystem::path& path);
 
-// Writes all of `data`: one write(2) unless the kernel takes less (a full disk), then the rest.
-// False on an error.
-bool write_all(int fd, std::string_view data);
-
 // Log files kept open for appending, at most `capacity` at once: a container that logs rarely
 // must not pin a descriptor for the whole run. Thread-safe.
 class AppendFdCache {

@@ -2,6 +2,8 @@
 // or socket cannot leak or be closed twice on an early return.
 #pragma once
 
+#include <cerrno>
+#include <string_view>
 #include <utility>
 
 #include <unistd.h>
@@ -35,6 +37,20 @@ class UniqueFd {
  private:
   int fd_ = -1;
 };
+
+// Writes all of `data`: one write(2) unless the kernel takes less (a full disk, a signal), then
+// the rest. False on an error (errno says which).
+inline bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 // Both ends of a pipe, close-on-exec (a child started by another thread must not inherit them).
 struct Pipe {
