@@ -464,5 +464,9 @@ TEST_CASE("ClusterRecorder: a followed log streams through without memory growin
   CHECK(writer.bytes == chunk.size() * kRepeat);
   const long growth = writer.peak_rss_kib - before;
   MESSAGE("streamed ", writer.bytes / (1024 * 1024), " MiB of log; RSS grew by ", growth, " KiB");
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan quarantines freed memory, so RSS grows with what passed through: only printed there.
+#else
   CHECK(growth < 16 * 1024);
+#endif
 }
