@@ -38,26 +38,44 @@ def parse_size(text):
 
 
 class FakeApiserver:
-    def __init__(self, build, work, synthetic, latency_ms):
-        self.work = work
+    """The fake kube-apiserver serving cluster `name` from `work`, started with `args` (its
+    scenario flags: --synthetic, --churn-pods...); ready when it has written its port."""
+
+    def __init__(self, build, work, args, name="bench"):
+        os.makedirs(work, exist_ok=True)
         self.kubeconfig = os.path.join(work, "kubeconfig")
         ready = os.path.join(work, "port")
+        log = os.path.join(work, "apiserver.log")
         self.proc = subprocess.Popen(
-            [os.path.join(build, "tests/fake-apiserver/fake-apiserver"), "--synthetic", synthetic,
-             "--cluster-name", "bench", "--kubeconfig-out", self.kubeconfig, "--ready-file", ready,
-             "--latency-ms", str(latency_ms)],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "apiserver.log"), "w"))
+            [os.path.join(build, "tests/fake-apiserver/fake-apiserver"), "--cluster-name", name,
+             "--kubeconfig-out", self.kubeconfig, "--ready-file", ready] + list(args),
+            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
         for _ in range(600):
             if os.path.exists(ready) and open(ready).read().strip():
                 break
             if self.proc.poll() is not None:
-                sys.exit("fake-apiserver exited: " + open(os.path.join(work, "apiserver.log")).read())
+                sys.exit(f"fake-apiserver {name} exited: " + open(log).read()[-2000:])
             time.sleep(0.1)
+        else:
+            sys.exit(f"fake-apiserver {name} not ready after 60 s")
         self.port = int(open(ready).read().strip())
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def write_results(stem, summary, table):
+    """STEM.json and STEM.md (the table), and the table on stdout."""
+    os.makedirs(os.path.dirname(stem), exist_ok=True)
+    with open(stem + ".json", "w") as f:
+        json.dump(summary, f, indent=1)
+    with open(stem + ".md", "w") as f:
+        f.write(table)
+    print(table)
 
 
 def run_measured(cmd, env=None, cwd=None, shell=False):
@@ -216,7 +234,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix="kmg-bench-")
     os.environ["KUBECACHEDIR"] = os.path.join(work, "kube-cache")
-    api = FakeApiserver(args.build, work, synthetic, args.latency_ms)
+    api = FakeApiserver(args.build, work, ["--synthetic", synthetic, "--latency-ms", str(args.latency_ms)])
     results = {k: [] for k in "abcd" if k not in skip}
     try:
         for run in range(args.runs):
@@ -254,14 +272,8 @@ def main():
             "ratio_to_a": round(wall / a_wall, 2) if a_wall > 0 else None,
             "peak_rss_mib": round(max(r["rss_mib"] for r in rs), 1),
         }
-    os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, f"bench-{summary['size']}" + (f"-logs{args.logs}" if args.logs else ""))
-    with open(stem + ".json", "w") as f:
-        json.dump(summary, f, indent=1)
-    table = markdown(summary)
-    with open(stem + ".md", "w") as f:
-        f.write(table)
-    print(table)
+    write_results(stem, summary, markdown(summary))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -296,7 +308,7 @@ def report_only(args):
     hold SIZE bytes in all, pinned to one core (taskset) since the scan is one pass."""
     target = parse_size(args.report_only)
     work = tempfile.mkdtemp(prefix="kmg-bench-report-")
-    api = FakeApiserver(args.build, work, SIZES["small"], 0)
+    api = FakeApiserver(args.build, work, ["--synthetic", SIZES["small"], "--latency-ms", "0"])
     exe = os.path.join(args.build, "src/app/kind-must-gather")
     bundle = os.path.join(work, "bundle") + "/"
     try:
@@ -332,19 +344,14 @@ def report_only(args):
                "wall_s": round(wall, 3), "cpu_s": round(statistics.median(r["cpu"] for r in runs), 3),
                "peak_rss_mib": round(max(r["rss_mib"] for r in runs), 1),
                "mb_per_s": round(log_bytes / 1e6 / wall, 1)}
-    os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, f"bench-report-{args.report_only}")
-    with open(stem + ".json", "w") as f:
-        json.dump(summary, f, indent=1)
     table = (f"Report only: `kind-must-gather report` over {log_bytes / (1 << 30):.2f} GiB of logs in "
              f"{len(logs)} files{', pinned to one core' if pin else ''}, median of {args.runs} runs, "
              f"{summary['machine']['cpus']} × {summary['machine']['cpu']}.\n\n"
              "| wall (s) | CPU (s) | scan rate (MB/s) | peak RSS (MiB) |\n|---|---|---|---|\n"
              f"| {summary['wall_s']} | {summary['cpu_s']} | {summary['mb_per_s']} | "
              f"{summary['peak_rss_mib']} |\n")
-    with open(stem + ".md", "w") as f:
-        f.write(table)
-    print(table)
+    write_results(stem, summary, table)
     shutil.rmtree(work, ignore_errors=True)
 
 

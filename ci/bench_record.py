@@ -22,34 +22,8 @@ import sys
 import tempfile
 import time
 
-
-class FakeCluster:
-    def __init__(self, build, work, name, pods, interval_ms):
-        self.dir = os.path.join(work, name)
-        os.makedirs(self.dir)
-        self.kubeconfig = os.path.join(self.dir, "kubeconfig")
-        ready = os.path.join(self.dir, "port")
-        self.log = open(os.path.join(self.dir, "apiserver.log"), "w")
-        self.proc = subprocess.Popen(
-            [os.path.join(build, "tests/fake-apiserver/fake-apiserver"), "--cluster-name", name,
-             "--kubeconfig-out", self.kubeconfig, "--ready-file", ready,
-             "--churn-pods", str(pods), "--churn-interval-ms", str(interval_ms)],
-            stdout=subprocess.DEVNULL, stderr=self.log)
-        for _ in range(600):
-            if os.path.exists(ready) and open(ready).read().strip():
-                return
-            if self.proc.poll() is not None:
-                sys.exit(f"fake-apiserver {name} exited: " +
-                         open(os.path.join(self.dir, "apiserver.log")).read()[-2000:])
-            time.sleep(0.1)
-        sys.exit(f"fake-apiserver {name} not ready")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+sys.dont_write_bytecode = True  # no __pycache__ in ci/
+from bench import FakeApiserver, machine, write_results  # noqa: E402
 
 
 def children_usage(proc):
@@ -146,7 +120,9 @@ def main():
     kubectl = shutil.which("kubectl")
     work = tempfile.mkdtemp(prefix="kmg-bench-record-")
     os.environ["KUBECACHEDIR"] = os.path.join(work, "kube-cache")
-    clusters = [FakeCluster(args.build, work, f"churn{i}", args.pods, args.interval_ms)
+    clusters = [FakeApiserver(args.build, os.path.join(work, f"churn{i}"),
+                              ["--churn-pods", str(args.pods), "--churn-interval-ms",
+                               str(args.interval_ms)], name=f"churn{i}")
                 for i in range(args.clusters)]
     try:
         out_a = os.path.join(work, "a")
@@ -161,18 +137,12 @@ def main():
         for c in clusters:
             c.stop()
     summary = {"clusters": args.clusters, "pods": args.pods, "interval_ms": args.interval_ms,
-               "seconds": args.seconds, "a": {k: v for k, v in a.items() if k != "stderr"},
+               "seconds": args.seconds, "machine": machine(), "a": {k: v for k, v in a.items() if k != "stderr"},
                "b": b}
     if a["rc"] != 0:
         print("record failed:", a["stderr"], file=sys.stderr)
-    os.makedirs(args.out, exist_ok=True)
     stem = os.path.join(args.out, "bench-record" + ("-smoke" if args.smoke else ""))
-    with open(stem + ".json", "w") as f:
-        json.dump(summary, f, indent=1)
-    table = markdown(summary)
-    with open(stem + ".md", "w") as f:
-        f.write(table)
-    print(table)
+    write_results(stem, summary, markdown(summary))
     shutil.rmtree(work, ignore_errors=True)
     if a["rc"] not in (0, 3) or not a["recording"]:
         sys.exit("record did not leave a bundle with its recording record")
