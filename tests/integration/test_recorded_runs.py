@@ -21,25 +21,11 @@ import tarfile
 import tempfile
 import time
 
-
-class Checks:
-    def __init__(self):
-        self.failed = []
-
-    def check(self, name, ok, why=""):
-        print(("ok     " if ok else "FAIL   ") + name + ("" if ok else f"  <- {why}"), flush=True)
-        if not ok:
-            self.failed.append(name)
-        return ok
-
-
-def wait_for(what, probe, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"timed out after {seconds}s waiting for {what}")
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+# The checks and the waiting of the real-node tests (tests/nodes), one copy for both.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nodes"))
+from engines import wait_for  # noqa: E402
+from test_real_nodes import Checks  # noqa: E402
 
 
 class FakeCluster:
