@@ -38,6 +38,16 @@ def run(argv, env=None, check=True, timeout=300, stdin=None):
     return r
 
 
+def node_cache():
+    """Where node images and docker's data root are cached (made when absent), exported as
+    KMG_NODE_CACHE so build-node-image.sh uses the same folder."""
+    cache = os.environ.get("KMG_NODE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kind-must-gather")
+    os.makedirs(cache, exist_ok=True)
+    os.environ["KMG_NODE_CACHE"] = cache
+    return cache
+
+
 def wait_for(what, probe, seconds):
     deadline = time.monotonic() + seconds
     last = None

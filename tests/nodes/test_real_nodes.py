@@ -428,10 +428,7 @@ def main():
     p.add_argument("--journal-mb", type=int, default=100,
                    help="the worker's journal is filled to this size before the stop mid-gather")
     a = p.parse_args()
-    cache = os.environ.get("KMG_NODE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kind-must-gather")
-    os.makedirs(cache, exist_ok=True)
-    os.environ["KMG_NODE_CACHE"] = cache
+    cache = engines.node_cache()
     started = time.monotonic()
     try:
         engine, cluster = set_up(a.engine, cache, a.source, a.fake_apiserver)

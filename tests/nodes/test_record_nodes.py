@@ -138,10 +138,7 @@ def main():
     p.add_argument("--fake-apiserver", required=True)
     p.add_argument("--source", required=True)
     a = p.parse_args()
-    cache = os.environ.get("KMG_NODE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kind-must-gather")
-    os.makedirs(cache, exist_ok=True)
-    os.environ["KMG_NODE_CACHE"] = cache
+    cache = engines.node_cache()
     if shutil.which("kubectl") is None:
         print("SKIP: kubectl is not installed", flush=True)
         return 77
