@@ -18,7 +18,7 @@
 namespace kmg::fakeapi {
 
 ApiServer::ApiServer(Store& store, ServerOptions options, const Pki& pki)
-    : store_(store), options_(std::move(options)), pki_(pki), rng_(options_.fault_seed) {
+    : store_(store), options_(std::move(options)), pki_(pki) {
   server_ = make_server();
 }
 
@@ -197,10 +197,18 @@ bool ApiServer::authenticated(const httplib::Request& req) const {
   return SSL_get_verify_result(ssl) == X509_V_OK;
 }
 
-bool ApiServer::draw(double rate) {
+bool ApiServer::draw(double rate, const char* kind, const httplib::Request& req) {
   if (rate <= 0) return false;
-  std::lock_guard<std::mutex> lock(rng_mutex_);
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < rate;
+  std::string key = std::string(kind) + " " + req.method + " " + req.path;
+  for (const auto& [name, value] : req.params) key += "&" + name + "=" + value;  // sorted
+  std::uint64_t attempt = 0;
+  {
+    std::lock_guard<std::mutex> lock(draws_mutex_);
+    attempt = draws_[key]++;
+  }
+  std::mt19937_64 rng(std::hash<std::string>{}(key) ^ (attempt * 0x9e3779b97f4a7c15ULL) ^
+                      (options_.fault_seed * 0xbf58476d1ce4e5b9ULL));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
 }
 
 void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
@@ -242,13 +250,13 @@ void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
       return;
     }
     // Faults apply to resource requests only, so discovery (and thus every client) still works.
-    if (draw(options_.throttle_rate)) {
+    if (draw(options_.throttle_rate, "429", req)) {
       res.status = 429;
       res.set_header("Retry-After", std::to_string(options_.retry_after));
       res.set_content("Too many requests, please try again later.\n", "text/plain; charset=utf-8");
       return;
     }
-    if (draw(options_.fault_500_rate)) {
+    if (draw(options_.fault_500_rate, "500", req)) {
       send_status(
           res, 500, "InternalError",
           "Internal error occurred: injected fault (fake-apiserver --fault-500-rate)",

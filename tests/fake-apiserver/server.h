@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -71,7 +72,10 @@ class ApiServer {
   bool serving(std::uint64_t epoch) const { return !stopping_ && epoch_ == epoch; }
   void handle(const httplib::Request& req, httplib::Response& res);
   bool authenticated(const httplib::Request& req) const;
-  bool draw(double rate);
+  // Whether this request gets the fault of `kind` ("500", "429"), with probability `rate`. The
+  // draw depends on the seed, the request and how many times it was asked before, never on the
+  // order concurrent requests arrive in, so a test's faults are the same in every run.
+  bool draw(double rate, const char* kind, const httplib::Request& req);
   json version_body() const;
   bool serve_discovery(const std::string& path, httplib::Response& res) const;
   void serve_resource(const httplib::Request& req, httplib::Response& res, const std::string& group,
@@ -106,8 +110,8 @@ class ApiServer {
   std::atomic<std::uint64_t> epoch_{0};
   std::mutex connections_mutex_;
   std::set<int> connections_;  // sockets of requests seen since the last drop
-  std::mutex rng_mutex_;
-  std::mt19937_64 rng_;
+  std::mutex draws_mutex_;
+  std::map<std::string, std::uint64_t> draws_;  // request key -> times drawn
 };
 
 // Status body as the apiserver writes it (apimachinery pkg/api/errors).
