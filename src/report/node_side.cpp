@@ -220,7 +220,10 @@ void NodeSideScanner::image_row(std::string_view row) {
 }
 
 bool NodeSideScanner::image_wait_line(std::string_view line, std::string_view message) {
-  auto [image, reason] = image_wait(message);
+  // Named, not a structured binding: clang (the fuzz build) refuses to capture a binding.
+  const auto wait = image_wait(message);
+  const std::string& image = wait.first;
+  const std::string& reason = wait.second;
   if (image.empty()) return false;
   auto& waits = side_.image_waits;
   auto it = std::find_if(waits.begin(), waits.end(),
